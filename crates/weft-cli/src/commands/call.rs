@@ -1,0 +1,145 @@
+//! `weft call`: call exports of a component with typed values.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use weft_runtime::call::Statement;
+use weft_runtime::{Runtime, Session};
+
+use crate::options::RunOptions;
+
+/// Call exports of a component with typed values (WAVE or JSON).
+///
+/// Each CALL is a statement: `greet({name: "Ada", title: some("Dr.")})`, `let c =
+/// counter("x")` (names the returned resource), `c.increment(2)` (a method on a
+/// handle), or `drop(c)`. Statements run in order in one instance, so handles live
+/// across them; handles still alive at the end are dropped (their destructors run).
+#[derive(Args)]
+#[command(after_help = "Examples:
+  weft call greeter.wasm 'greet({name: \"Ada\", title: some(\"Dr.\")})'
+  weft call types.wasm 'let c = counter(\"x\")' 'c.increment(2)' 'c.get()'
+  weft call greeter.wasm --json --args-json person.json greet
+  weft call greeter.wasm --list
+
+Exports may be named `greet`, `greeting#greet` or `example:greeter/greeting@1.0.0#greet`.
+
+Exit status: 0 when every call succeeded, 1 otherwise.")]
+pub struct CallCommand {
+    /// The component: a binary `.wasm` or WAT text.
+    pub component: PathBuf,
+    /// Statements to run, in WAVE (see above).
+    pub calls: Vec<String>,
+    /// Read statements from FILE, one per line (`-` for stdin); `#` starts a comment.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Call the single export named by CALL with the JSON array of arguments in FILE (`-` for stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "script")]
+    pub args_json: Option<PathBuf>,
+    /// Print results as JSON (one value per line) instead of WAVE.
+    #[arg(long)]
+    pub json: bool,
+    /// List the exported functions with their signatures, and call nothing.
+    #[arg(long, conflicts_with_all = ["script", "args_json"])]
+    pub list: bool,
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+impl CallCommand {
+    /// Runs the command.
+    pub fn run(self) -> anyhow::Result<()> {
+        let runtime = Runtime::new(self.run.runtime_config())?;
+        let component = runtime.load_file(&self.component)?;
+        if self.list {
+            let mut out = std::io::stdout().lock();
+            for signature in component.exports().signatures() {
+                writeln!(out, "{signature}")?;
+            }
+            return Ok(());
+        }
+        if self.calls.is_empty() && self.script.is_none() {
+            bail!(
+                "nothing to call; name a call such as `{}`\n{}",
+                example_call(&component),
+                component.exports().signatures().iter().map(|s| format!("  {s}")).collect::<Vec<_>>().join("\n")
+            );
+        }
+        let mut session = runtime.session(&component, self.run.session_options()?)?;
+        let result = self.run_calls(&mut session);
+        let report = session.finish();
+        if !report.dropped_at_end.is_empty() {
+            tracing::info!(
+                "dropped {} handle(s) still live at the end of the session: {}",
+                report.dropped_at_end.len(),
+                report.dropped_at_end.join(", ")
+            );
+        }
+        if !report.leaked.is_empty() {
+            eprintln!(
+                "warning: {} handle(s) leaked (the instance had failed, so their destructors could not run): {}",
+                report.leaked.len(),
+                report.leaked.join(", ")
+            );
+        }
+        result
+    }
+
+    fn run_calls(&self, session: &mut Session) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        if let Some(file) = &self.args_json {
+            let [target] = self.calls.as_slice() else {
+                bail!("`--args-json` calls one export: name it alone, e.g. `weft call c.wasm --args-json args.json greet`");
+            };
+            let text = read_input(file)?;
+            let args: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("`{}` is not valid JSON", file.display()))?;
+            let result = session.call_json(target, &args)?;
+            if self.json {
+                writeln!(out, "{result}")?;
+            } else {
+                writeln!(out, "{}", serde_json::to_string_pretty(&result)?)?;
+            }
+            return Ok(());
+        }
+        let mut lines: Vec<String> = self.calls.clone();
+        if let Some(script) = &self.script {
+            lines.extend(read_input(script)?.lines().map(str::to_string));
+        }
+        for line in &lines {
+            let Some(statement) = Statement::parse(line) else {
+                continue;
+            };
+            let Some(outcome) = session.eval(&statement?)? else {
+                continue;
+            };
+            // `let` prints nothing: the handle's name is the one the user chose.
+            if outcome.bound.is_some() || outcome.results.is_empty() {
+                continue;
+            }
+            if self.json {
+                let value = session.render_json(&outcome.results[0]);
+                writeln!(out, "{value}")?;
+            } else {
+                writeln!(out, "{}", session.render_wave(&outcome.results))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn read_input(path: &PathBuf) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        return std::io::read_to_string(std::io::stdin()).context("failed to read stdin");
+    }
+    std::fs::read_to_string(path).with_context(|| format!("failed to read `{}`", path.display()))
+}
+
+fn example_call(component: &weft_runtime::LoadedComponent) -> String {
+    component
+        .exports()
+        .funcs()
+        .first()
+        .map_or_else(|| "name()".to_string(), |f| format!("{}(...)", f.short_name()))
+}

@@ -1,0 +1,57 @@
+//! The `weft` command: one dispatch point over the subcommands in `commands/`.
+//!
+//! Each subcommand lives in its own file as a clap `XxxCommand` struct with a
+//! `run(self) -> anyhow::Result<()>` method; the behaviour is in the library crates.
+
+mod commands;
+mod options;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A toolkit and runtime for WebAssembly components.
+#[derive(Parser)]
+#[command(name = "weft", version, about, max_term_width = 100)]
+struct Weft {
+    #[command(subcommand)]
+    command: Command,
+    /// Log more (-v: debug, -vv: trace). `RUST_LOG` overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Call(commands::call::CallCommand),
+    Inspect(commands::inspect::InspectCommand),
+}
+
+impl Command {
+    fn run(self) -> anyhow::Result<()> {
+        match self {
+            Command::Call(c) => c.run(),
+            Command::Inspect(c) => c.run(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let weft = Weft::parse();
+    output::init_logging(weft.verbose);
+    match weft.command.run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => output::print_error(&error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Weft::command().debug_assert();
+    }
+}

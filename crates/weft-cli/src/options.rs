@@ -1,0 +1,150 @@
+//! Flag groups shared by the commands that run components.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use weft_runtime::{Capabilities, CompileCache, Limits, Preopen, RuntimeConfig, SessionOptions};
+
+/// What a guest may touch, its limits, and how it is compiled.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Grant a host directory: `HOST[::GUEST]` (read-write; repeatable).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    pub dirs: Vec<String>,
+    /// Grant an environment variable: `NAME=VALUE`, or `NAME` to pass the host's (repeatable).
+    #[arg(long = "env", value_name = "NAME[=VALUE]")]
+    pub env: Vec<String>,
+    /// Let the guest open sockets and resolve names.
+    #[arg(long)]
+    pub allow_network: bool,
+    /// Let the guest read this process's stdin.
+    #[arg(long)]
+    pub stdin: bool,
+    /// The most linear memory the guest may grow to, e.g. `64MiB`, `1GiB`, `65536`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<usize>,
+    /// Fuel for each call (about one unit per wasm instruction).
+    #[arg(long, value_name = "UNITS")]
+    pub fuel: Option<u64>,
+    /// Wall-clock time each call may take, e.g. `500ms`, `5s`, `2m`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Satisfy imports weft does not provide with functions that trap when called.
+    #[arg(long)]
+    pub trap_unknown_imports: bool,
+    /// Compile without reading or writing the compile cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Where compiled components are cached [default: $WEFT_CACHE_DIR, $XDG_CACHE_HOME/weft or ~/.cache/weft].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl RunOptions {
+    /// The runtime configuration these flags ask for.
+    pub fn runtime_config(&self) -> RuntimeConfig {
+        let mut config = RuntimeConfig::default();
+        if self.no_cache {
+            config.cache = None;
+        } else if let Some(dir) = &self.cache_dir {
+            config.cache = Some(CompileCache::new(dir));
+        }
+        config.fuel = self.fuel.is_some();
+        config
+    }
+
+    /// The session options these flags ask for.
+    pub fn session_options(&self) -> anyhow::Result<SessionOptions> {
+        let mut capabilities = Capabilities::default();
+        for spec in &self.dirs {
+            let preopen = Preopen::parse(spec);
+            if !preopen.host.is_dir() {
+                bail!("`--dir {spec}`: `{}` is not a directory", preopen.host.display());
+            }
+            capabilities.preopens.push(preopen);
+        }
+        for spec in &self.env {
+            let (name, value) = match spec.split_once('=') {
+                Some((n, v)) => (n.to_string(), v.to_string()),
+                None => {
+                    let value = std::env::var(spec)
+                        .with_context(|| format!("`--env {spec}`: the host has no variable `{spec}`; write `--env {spec}=VALUE`"))?;
+                    (spec.clone(), value)
+                }
+            };
+            capabilities.env.push((name, value));
+        }
+        capabilities.network = self.allow_network;
+        capabilities.stdin = self.stdin;
+        Ok(SessionOptions {
+            capabilities,
+            limits: Limits {
+                max_memory: self.max_memory,
+                fuel: self.fuel,
+                timeout: self.timeout,
+            },
+            trap_unknown_imports: self.trap_unknown_imports,
+        })
+    }
+}
+
+/// Parses `65536`, `64KiB`, `64MiB`, `1GiB` (also `K`, `M`, `G`, `KB`, `MB`, `GB` as binary units).
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: usize = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write e.g. `64MiB` or `1048576`"))?;
+    let scale: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}`; use KiB, MiB or GiB")),
+    };
+    number
+        .checked_mul(scale)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+/// Parses `250ms`, `5s`, `2m` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: f64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration; write e.g. `500ms` or `5s`"))?;
+    let seconds = match unit {
+        "ms" => number / 1000.0,
+        "" | "s" => number,
+        "m" => number * 60.0,
+        other => return Err(format!("unknown time unit `{other}`; use ms, s or m")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("`{text}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("3 parsecs").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
+        assert!(parse_duration("soon").is_err());
+    }
+}

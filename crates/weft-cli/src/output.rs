@@ -1,0 +1,47 @@
+//! The one place that prints errors and sets up logging for the `weft` binary.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use tracing_subscriber::EnvFilter;
+
+/// Logs go to stderr. Guest log messages (target `guest`) are always shown; weft's
+/// own messages from `warn` up, more with `-v`/`-vv`. `RUST_LOG` overrides both.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,guest=trace",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .without_time()
+        .with_target(true)
+        .init();
+}
+
+/// Prints `error` and its causes; a broken pipe (output piped into `head`) is quiet.
+pub fn print_error(error: &anyhow::Error) -> ExitCode {
+    let broken_pipe = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return ExitCode::SUCCESS;
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let label = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    eprintln!("{label}: {error}");
+    let causes: Vec<_> = error.chain().skip(1).collect();
+    if !causes.is_empty() {
+        eprintln!("\nCaused by:");
+        for (i, cause) in causes.iter().enumerate() {
+            eprintln!("  {i}: {cause}");
+        }
+    }
+    ExitCode::FAILURE
+}

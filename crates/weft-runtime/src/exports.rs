@@ -1,0 +1,295 @@
+//! The catalog of a component's exported functions and resources, and how a
+//! user's name for an export (`greet`, `greeting#greet`,
+//! `example:greeter/greeting@1.0.0#greet`, `counter.increment`) resolves to one.
+
+use std::fmt::Write;
+
+use wasmtime::Engine;
+use wasmtime::component::types::{ComponentFunc, ComponentItem};
+use wasmtime::component::{Component, ComponentExportIndex};
+
+use crate::values::{closest, describe};
+
+/// What kind of function an export is, from its name in the component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FuncKind {
+    /// A plain function.
+    Plain,
+    /// `[constructor]R`.
+    Constructor {
+        /// The resource.
+        resource: String,
+    },
+    /// `[method]R.m`: the first parameter is `borrow<R>`.
+    Method {
+        /// The resource.
+        resource: String,
+        /// The method name.
+        method: String,
+    },
+    /// `[static]R.m`.
+    Static {
+        /// The resource.
+        resource: String,
+        /// The function name.
+        method: String,
+    },
+}
+
+impl FuncKind {
+    fn parse(name: &str) -> FuncKind {
+        let split = |rest: &str| {
+            let (r, m) = rest.split_once('.').unwrap_or((rest, ""));
+            (r.to_string(), m.to_string())
+        };
+        if let Some(resource) = name.strip_prefix("[constructor]") {
+            FuncKind::Constructor {
+                resource: resource.to_string(),
+            }
+        } else if let Some(rest) = name.strip_prefix("[method]") {
+            let (resource, method) = split(rest);
+            FuncKind::Method { resource, method }
+        } else if let Some(rest) = name.strip_prefix("[static]") {
+            let (resource, method) = split(rest);
+            FuncKind::Static { resource, method }
+        } else {
+            FuncKind::Plain
+        }
+    }
+}
+
+/// One exported function.
+#[derive(Debug, Clone)]
+pub struct ExportFunc {
+    /// The exported interface it belongs to (`example:greeter/greeting@1.0.0`), or
+    /// `None` for a function exported directly by the world.
+    pub interface: Option<String>,
+    /// Its name inside the interface, as the component names it (`[method]counter.get`).
+    pub name: String,
+    /// What kind of function it is.
+    pub kind: FuncKind,
+    /// How to find it in an instance.
+    pub index: ComponentExportIndex,
+    /// Its type.
+    pub ty: ComponentFunc,
+}
+
+impl ExportFunc {
+    /// The short name a user types: `greet`, `counter` (constructor), `counter.get`.
+    pub fn short_name(&self) -> String {
+        match &self.kind {
+            FuncKind::Plain => self.name.clone(),
+            FuncKind::Constructor { resource } => resource.clone(),
+            FuncKind::Method { resource, method } | FuncKind::Static { resource, method } => {
+                format!("{resource}.{method}")
+            }
+        }
+    }
+
+    /// The fully qualified name: `example:greeter/greeting@1.0.0#greet`.
+    pub fn qualified_name(&self) -> String {
+        match &self.interface {
+            Some(interface) => format!("{interface}#{}", self.short_name()),
+            None => self.short_name(),
+        }
+    }
+
+    /// A WIT-like signature, e.g. `greet: func(person: record { ... }) -> string`.
+    pub fn signature(&self) -> String {
+        let mut s = format!("{}: ", self.short_name());
+        match &self.kind {
+            FuncKind::Constructor { .. } => s.push_str("constructor("),
+            FuncKind::Static { .. } => s.push_str("static func("),
+            _ => s.push_str("func("),
+        }
+        let skip = usize::from(matches!(self.kind, FuncKind::Method { .. }));
+        for (i, (name, ty)) in self.ty.params().skip(skip).enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            let _ = write!(s, "{name}: {}", describe(&ty));
+        }
+        s.push(')');
+        if !matches!(self.kind, FuncKind::Constructor { .. }) {
+            if let Some(result) = self.ty.results().next() {
+                let _ = write!(s, " -> {}", describe(&result));
+            }
+        }
+        s
+    }
+
+    fn matches(&self, interface: Option<&str>, item: &str) -> bool {
+        let item_ok = self.name == item || self.short_name() == item;
+        let interface_ok = match (interface, &self.interface) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(q), Some(full)) => interface_matches(full, q),
+        };
+        item_ok && interface_ok
+    }
+}
+
+/// Does the interface name `full` (`ns:pkg/iface@1.0.0`) answer to `query`?
+/// Accepted: the full name, the name without version, or the bare interface name.
+fn interface_matches(full: &str, query: &str) -> bool {
+    let unversioned = full.split_once('@').map_or(full, |(n, _)| n);
+    let bare = unversioned.rsplit_once('/').map_or(unversioned, |(_, n)| n);
+    query == full || query == unversioned || query == bare
+}
+
+/// One exported resource type.
+#[derive(Debug, Clone)]
+pub struct ExportResource {
+    /// The interface exporting it, or `None` at the world level.
+    pub interface: Option<String>,
+    /// The resource's name.
+    pub name: String,
+    /// How to find it in an instance.
+    pub index: ComponentExportIndex,
+}
+
+/// Why an export name did not resolve.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ResolveError {
+    /// Nothing has that name.
+    #[error("no export named `{query}`{}\n{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default(), listing(available))]
+    Unknown {
+        /// What was asked for.
+        query: String,
+        /// The closest name that exists.
+        suggestion: Option<String>,
+        /// Every export with its signature.
+        available: Vec<String>,
+    },
+    /// Several exports answer to the name.
+    #[error("`{query}` is ambiguous; name one of:\n{}", listing(candidates))]
+    Ambiguous {
+        /// What was asked for.
+        query: String,
+        /// The fully qualified names that match.
+        candidates: Vec<String>,
+    },
+}
+
+fn listing(items: &[String]) -> String {
+    if items.is_empty() {
+        return "the component exports no functions".to_string();
+    }
+    let mut s = String::from("exports:");
+    for item in items {
+        let _ = write!(s, "\n  {item}");
+    }
+    s
+}
+
+/// All exported functions and resources of a component.
+#[derive(Debug, Clone, Default)]
+pub struct ExportCatalog {
+    funcs: Vec<ExportFunc>,
+    resources: Vec<ExportResource>,
+}
+
+impl ExportCatalog {
+    /// Reads the exports of `component` (types only; nothing is instantiated).
+    pub fn new(engine: &Engine, component: &Component) -> ExportCatalog {
+        let mut catalog = ExportCatalog::default();
+        for (name, item) in component.component_type().exports(engine) {
+            let Some(index) = component.get_export_index(None, name) else {
+                continue;
+            };
+            match item.ty {
+                ComponentItem::ComponentFunc(ty) => catalog.funcs.push(ExportFunc {
+                    interface: None,
+                    kind: FuncKind::parse(name),
+                    name: name.to_string(),
+                    index,
+                    ty,
+                }),
+                ComponentItem::Resource(_) => catalog.resources.push(ExportResource {
+                    interface: None,
+                    name: name.to_string(),
+                    index,
+                }),
+                ComponentItem::ComponentInstance(instance) => {
+                    for (item_name, item) in instance.exports(engine) {
+                        let Some(item_index) = component.get_export_index(Some(&index), item_name) else {
+                            continue;
+                        };
+                        match item.ty {
+                            ComponentItem::ComponentFunc(ty) => catalog.funcs.push(ExportFunc {
+                                interface: Some(name.to_string()),
+                                kind: FuncKind::parse(item_name),
+                                name: item_name.to_string(),
+                                index: item_index,
+                                ty,
+                            }),
+                            ComponentItem::Resource(_) => catalog.resources.push(ExportResource {
+                                interface: Some(name.to_string()),
+                                name: item_name.to_string(),
+                                index: item_index,
+                            }),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        catalog
+    }
+
+    /// Every exported function.
+    pub fn funcs(&self) -> &[ExportFunc] {
+        &self.funcs
+    }
+
+    /// Every exported resource type.
+    pub fn resources(&self) -> &[ExportResource] {
+        &self.resources
+    }
+
+    /// Finds the function a user means by `query`.
+    pub fn resolve(&self, query: &str) -> Result<&ExportFunc, ResolveError> {
+        let (interface, item) = match query.rsplit_once('#') {
+            Some((i, f)) => (Some(i), f),
+            None => (None, query),
+        };
+        let mut found: Vec<&ExportFunc> = self.funcs.iter().filter(|f| f.matches(interface, item)).collect();
+        // `greeting.greet` is WAVE's (and wasmtime's) way to write `greeting#greet`.
+        if found.is_empty() && interface.is_none() {
+            if let Some((i, f)) = query.split_once('.') {
+                found = self.funcs.iter().filter(|e| e.matches(Some(i), f)).collect();
+            }
+        }
+        // A plain function wins over a constructor of the same name.
+        if found.len() > 1 && found.iter().any(|f| f.kind == FuncKind::Plain) {
+            found.retain(|f| f.kind == FuncKind::Plain);
+        }
+        match found.as_slice() {
+            [one] => Ok(one),
+            [] => Err(ResolveError::Unknown {
+                query: query.to_string(),
+                suggestion: {
+                    let names: Vec<String> = self.funcs.iter().map(ExportFunc::short_name).collect();
+                    closest(item, names.iter().map(String::as_str)).map(str::to_string)
+                },
+                available: self.signatures(),
+            }),
+            many => Err(ResolveError::Ambiguous {
+                query: query.to_string(),
+                candidates: many.iter().map(|f| f.qualified_name()).collect(),
+            }),
+        }
+    }
+
+    /// `interface#signature` for every function, for listings.
+    pub fn signatures(&self) -> Vec<String> {
+        self.funcs
+            .iter()
+            .map(|f| match &f.interface {
+                Some(i) => format!("{i}#{}", f.signature()),
+                None => f.signature(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,166 @@
+//! What a component is made of: its WIT, producers, core modules, custom sections,
+//! and whether it validates. Works on the bytes alone; nothing is compiled.
+
+use serde::Serialize;
+use wasmparser::{KnownCustom, Parser, Payload};
+
+/// A summary of a component file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    /// The file's size in bytes.
+    pub size: usize,
+    /// `None` when it validates, else the validator's message with its offset.
+    pub invalid: Option<String>,
+    /// The component's world as WIT (imports and exports), with the packages it uses.
+    pub wit: Option<String>,
+    /// Why the WIT could not be decoded, if it could not.
+    pub wit_error: Option<String>,
+    /// The import names.
+    pub imports: Vec<String>,
+    /// The export names.
+    pub exports: Vec<String>,
+    /// `producers` sections: which language and tools made each part.
+    pub producers: Vec<Producer>,
+    /// Core modules embedded in the component.
+    pub modules: Vec<ModuleInfo>,
+    /// Custom sections, anywhere in the file.
+    pub custom_sections: Vec<CustomSection>,
+}
+
+/// One producers field value.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Producer {
+    /// Where the section is: `component` or `module N`.
+    pub location: String,
+    /// `language`, `processed-by` or `sdk`.
+    pub field: String,
+    /// The tool or language.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// One embedded core module.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleInfo {
+    /// Its index among the file's modules, in order of appearance.
+    pub index: usize,
+    /// Its size in bytes.
+    pub size: usize,
+    /// Where it starts in the file.
+    pub offset: usize,
+}
+
+/// One custom section.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomSection {
+    /// Where it is: `component` or `module N`.
+    pub location: String,
+    /// Its name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: usize,
+}
+
+/// Why a file could not be inspected at all.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the structure of the file: {message} (at offset {offset:#x})")]
+pub struct InspectError {
+    /// The parser's message.
+    pub message: String,
+    /// Where.
+    pub offset: usize,
+}
+
+/// Inspects component `bytes`.
+pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
+    let mut out = Inspection {
+        size: bytes.len(),
+        invalid: None,
+        wit: None,
+        wit_error: None,
+        imports: Vec::new(),
+        exports: Vec::new(),
+        producers: Vec::new(),
+        modules: Vec::new(),
+        custom_sections: Vec::new(),
+    };
+    // Where each payload sits: a stack of `component` / `module N` scopes.
+    let mut scopes: Vec<String> = Vec::new();
+    let mut pending_scope: Vec<String> = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| InspectError {
+            message: e.message().to_string(),
+            offset: e.offset(),
+        })?;
+        match payload {
+            Payload::Version { .. } => {
+                scopes.push(pending_scope.pop().unwrap_or_else(|| "component".to_string()));
+            }
+            Payload::End(_) => {
+                scopes.pop();
+            }
+            Payload::ModuleSection { unchecked_range, .. } => {
+                let index = out.modules.len();
+                out.modules.push(ModuleInfo {
+                    index,
+                    size: unchecked_range.len(),
+                    offset: unchecked_range.start,
+                });
+                pending_scope.push(format!("module {index}"));
+            }
+            Payload::ComponentSection { .. } => pending_scope.push("nested component".to_string()),
+            Payload::ComponentImportSection(reader) if scopes.len() == 1 => {
+                for import in reader.into_iter().flatten() {
+                    out.imports.push(import.name.name.to_string());
+                }
+            }
+            Payload::ComponentExportSection(reader) if scopes.len() == 1 => {
+                for export in reader.into_iter().flatten() {
+                    out.exports.push(export.name.name.to_string());
+                }
+            }
+            Payload::CustomSection(reader) => {
+                let location = scopes.last().cloned().unwrap_or_default();
+                out.custom_sections.push(CustomSection {
+                    location: location.clone(),
+                    name: reader.name().to_string(),
+                    size: reader.data().len(),
+                });
+                if let KnownCustom::Producers(producers) = reader.as_known() {
+                    for field in producers.into_iter().flatten() {
+                        for value in field.values.into_iter().flatten() {
+                            out.producers.push(Producer {
+                                location: location.clone(),
+                                field: field.name.to_string(),
+                                name: value.name.to_string(),
+                                version: value.version.to_string(),
+                            });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    if let Err(e) = validator.validate_all(bytes) {
+        out.invalid = Some(format!("{} (at offset {:#x})", e.message(), e.offset()));
+    }
+    match print_wit(bytes) {
+        Ok(wit) => out.wit = Some(wit),
+        Err(e) => out.wit_error = Some(format!("{e:#}")),
+    }
+    Ok(out)
+}
+
+/// The component's WIT, printed by wit-component.
+pub fn print_wit(bytes: &[u8]) -> anyhow::Result<String> {
+    let decoded = wit_component::decode(bytes)?;
+    let resolve = decoded.resolve();
+    let main = decoded.package();
+    let nested: Vec<_> = resolve.packages.iter().map(|(id, _)| id).filter(|id| *id != main).collect();
+    let mut printer = wit_component::WitPrinter::default();
+    printer.print(resolve, main, &nested)?;
+    Ok(printer.output.to_string())
+}
