@@ -26,6 +26,12 @@ struct Weft {
 enum Command {
     Call(commands::call::CallCommand),
     Inspect(commands::inspect::InspectCommand),
+    Compose(commands::compose::ComposeCommand),
+    Plug(commands::plug::PlugCommand),
+    New(commands::new::NewCommand),
+    Targets(commands::targets::TargetsCommand),
+    #[command(subcommand)]
+    Wit(commands::wit::WitCommand),
 }
 
 impl Command {
@@ -33,6 +39,11 @@ impl Command {
         match self {
             Command::Call(c) => c.run(),
             Command::Inspect(c) => c.run(),
+            Command::Compose(c) => c.run(),
+            Command::Plug(c) => c.run(),
+            Command::New(c) => c.run(),
+            Command::Targets(c) => c.run(),
+            Command::Wit(c) => c.run(),
         }
     }
 }

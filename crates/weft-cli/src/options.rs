@@ -61,7 +61,10 @@ impl RunOptions {
         for spec in &self.dirs {
             let preopen = Preopen::parse(spec);
             if !preopen.host.is_dir() {
-                bail!("`--dir {spec}`: `{}` is not a directory", preopen.host.display());
+                bail!(
+                    "`--dir {spec}`: `{}` is not a directory",
+                    preopen.host.display()
+                );
             }
             capabilities.preopens.push(preopen);
         }
@@ -93,7 +96,9 @@ impl RunOptions {
 /// Parses `65536`, `64KiB`, `64MiB`, `1GiB` (also `K`, `M`, `G`, `KB`, `MB`, `GB` as binary units).
 pub fn parse_size(text: &str) -> Result<usize, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let number: usize = digits
         .parse()
@@ -113,7 +118,9 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
 /// Parses `250ms`, `5s`, `2m` (a bare number is seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let number: f64 = digits
         .parse()

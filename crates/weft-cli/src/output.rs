@@ -34,7 +34,11 @@ pub fn print_error(error: &anyhow::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let label = if color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+    let label = if color {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
     eprintln!("{label}: {error}");
     let causes: Vec<_> = error.chain().skip(1).collect();
     if !causes.is_empty() {

@@ -28,7 +28,11 @@ impl CompileCache {
     /// The default cache directory: `$WEFT_CACHE_DIR`, else `$XDG_CACHE_HOME/weft`,
     /// else `$HOME/.cache/weft`.
     pub fn default_dir() -> Option<PathBuf> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         env("WEFT_CACHE_DIR")
             .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("weft")))
             .or_else(|| env("HOME").map(|d| d.join(".cache").join("weft")))
@@ -44,7 +48,11 @@ impl CompileCache {
         let mut compat = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut compat);
         let digest = Sha256::digest(bytes);
-        let name = format!("{}-{:016x}.cwasm", hex::encode(&digest[..16]), compat.finish());
+        let name = format!(
+            "{}-{:016x}.cwasm",
+            hex::encode(&digest[..16]),
+            compat.finish()
+        );
         self.dir.join(name)
     }
 
@@ -73,7 +81,9 @@ impl CompileCache {
         let path = self.artifact_path(engine, bytes);
         let result = (|| -> anyhow::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
-            let serialized = component.serialize().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+            let serialized = component
+                .serialize()
+                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
             // Write then rename, so a concurrent reader never maps a half-written file.
             let mut tmp = tempfile_in(&self.dir)?;
             tmp.1.write_all(&serialized)?;
@@ -82,13 +92,20 @@ impl CompileCache {
             Ok(())
         })();
         if let Err(error) = result {
-            tracing::warn!("could not write compile cache entry {}: {error:#}", path.display());
+            tracing::warn!(
+                "could not write compile cache entry {}: {error:#}",
+                path.display()
+            );
         }
     }
 }
 
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let name = format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id());
+    let name = format!(
+        ".tmp-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    );
     let path = dir.join(name.replace(['(', ')'], ""));
     let file = std::fs::File::create(&path)?;
     Ok((path, file))

@@ -22,7 +22,9 @@ pub struct SyntaxError {
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let column = self.source[..self.offset.min(self.source.len())].chars().count();
+        let column = self.source[..self.offset.min(self.source.len())]
+            .chars()
+            .count();
         write!(
             f,
             "{}\n  {}\n  {}^",
@@ -36,6 +38,7 @@ impl fmt::Display for SyntaxError {
 impl std::error::Error for SyntaxError {}
 
 /// A parsed call: who is called, and the WAVE arguments.
+#[derive(Debug)]
 pub struct CallText {
     /// What stands before `(`: an export name or `handle.method`.
     pub target: String,
@@ -53,7 +56,9 @@ impl CallText {
             return Err(SyntaxError {
                 source: text.to_string(),
                 offset: text.len(),
-                message: format!("expected `(` after the function name; write `{text}()` to call it with no arguments"),
+                message: format!(
+                    "expected `(` after the function name; write `{text}()` to call it with no arguments"
+                ),
             });
         };
         let target = text[..open].trim().to_string();
@@ -70,7 +75,10 @@ impl CallText {
         let parsed = UntypedFuncCall::parse(&args_source).map_err(|e| SyntaxError {
             source: text.to_string(),
             offset: (e.span().start as isize + shift).max(0) as usize,
-            message: format!("invalid arguments: {e}"),
+            message: match e.detail() {
+                Some(detail) => format!("invalid arguments: {}: {detail}", e.kind()),
+                None => format!("invalid arguments: {}", e.kind()),
+            },
         })?;
         let args = parsed.params_node().cloned();
         Ok(CallText {
@@ -144,7 +152,10 @@ const RESERVED: &[&str] = &["true", "false", "some", "none", "ok", "err", "inf",
 pub fn check_handle_name(name: &str) -> Result<(), String> {
     let kebab = !name.is_empty()
         && name.split('-').all(|word| {
-            !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
         && name.starts_with(|c: char| c.is_ascii_lowercase());
     if !kebab {
@@ -153,7 +164,9 @@ pub fn check_handle_name(name: &str) -> Result<(), String> {
         ));
     }
     if RESERVED.contains(&name) {
-        return Err(format!("`{name}` is a WAVE keyword; choose another handle name"));
+        return Err(format!(
+            "`{name}` is a WAVE keyword; choose another handle name"
+        ));
     }
     Ok(())
 }
@@ -164,7 +177,8 @@ mod tests {
 
     #[test]
     fn parses_targets_with_interface_names() {
-        let call = CallText::parse(r#"example:greeter/greeting@1.0.0#greet({name: "Ada"})"#).unwrap();
+        let call =
+            CallText::parse(r#"example:greeter/greeting@1.0.0#greet({name: "Ada"})"#).unwrap();
         assert_eq!(call.target, "example:greeter/greeting@1.0.0#greet");
         assert!(call.args.is_some());
         let call = CallText::parse("d.increment( 2 )").unwrap();
@@ -183,10 +197,18 @@ mod tests {
     #[test]
     fn statements() {
         assert_eq!(
-            Statement::parse(r#"let d = counter("x")"#).unwrap().unwrap(),
-            Statement::Let { name: "d".into(), call: r#"counter("x")"#.into() }
+            Statement::parse(r#"let d = counter("x")"#)
+                .unwrap()
+                .unwrap(),
+            Statement::Let {
+                name: "d".into(),
+                call: r#"counter("x")"#.into()
+            }
         );
-        assert_eq!(Statement::parse("drop(d)").unwrap().unwrap(), Statement::Drop { name: "d".into() });
+        assert_eq!(
+            Statement::parse("drop(d)").unwrap().unwrap(),
+            Statement::Drop { name: "d".into() }
+        );
         assert!(Statement::parse("# note").is_none());
         assert!(Statement::parse("let Bad = x()").unwrap().is_err());
         assert!(Statement::parse("let none = x()").unwrap().is_err());

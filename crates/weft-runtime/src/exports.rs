@@ -6,9 +6,10 @@ use std::fmt::Write;
 
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
-use wasmtime::component::{Component, ComponentExportIndex};
+use wasmtime::component::{Component, ComponentExportIndex, ResourceType};
 
-use crate::values::{closest, describe};
+use crate::values::closest;
+use crate::values::describe::describe_named;
 
 /// What kind of function an export is, from its name in the component.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +95,9 @@ impl ExportFunc {
         }
     }
 
-    /// A WIT-like signature, e.g. `greet: func(person: record { ... }) -> string`.
-    pub fn signature(&self) -> String {
+    /// A WIT-like signature, e.g. `greet: func(person: record { ... }) -> string`;
+    /// resources in `resources` are named.
+    pub fn signature_with(&self, resources: &[(ResourceType, String)]) -> String {
         let mut s = format!("{}: ", self.short_name());
         match &self.kind {
             FuncKind::Constructor { .. } => s.push_str("constructor("),
@@ -107,13 +109,13 @@ impl ExportFunc {
             if i > 0 {
                 s.push_str(", ");
             }
-            let _ = write!(s, "{name}: {}", describe(&ty));
+            let _ = write!(s, "{name}: {}", describe_named(&ty, resources));
         }
         s.push(')');
-        if !matches!(self.kind, FuncKind::Constructor { .. }) {
-            if let Some(result) = self.ty.results().next() {
-                let _ = write!(s, " -> {}", describe(&result));
-            }
+        if !matches!(self.kind, FuncKind::Constructor { .. })
+            && let Some(result) = self.ty.results().next()
+        {
+            let _ = write!(s, " -> {}", describe_named(&result, resources));
         }
         s
     }
@@ -187,6 +189,7 @@ fn listing(items: &[String]) -> String {
 pub struct ExportCatalog {
     funcs: Vec<ExportFunc>,
     resources: Vec<ExportResource>,
+    resource_names: Vec<(ResourceType, String)>,
 }
 
 impl ExportCatalog {
@@ -205,14 +208,18 @@ impl ExportCatalog {
                     index,
                     ty,
                 }),
-                ComponentItem::Resource(_) => catalog.resources.push(ExportResource {
-                    interface: None,
-                    name: name.to_string(),
-                    index,
-                }),
+                ComponentItem::Resource(ty) => {
+                    catalog.resource_names.push((ty, name.to_string()));
+                    catalog.resources.push(ExportResource {
+                        interface: None,
+                        name: name.to_string(),
+                        index,
+                    });
+                }
                 ComponentItem::ComponentInstance(instance) => {
                     for (item_name, item) in instance.exports(engine) {
-                        let Some(item_index) = component.get_export_index(Some(&index), item_name) else {
+                        let Some(item_index) = component.get_export_index(Some(&index), item_name)
+                        else {
                             continue;
                         };
                         match item.ty {
@@ -223,11 +230,14 @@ impl ExportCatalog {
                                 index: item_index,
                                 ty,
                             }),
-                            ComponentItem::Resource(_) => catalog.resources.push(ExportResource {
-                                interface: Some(name.to_string()),
-                                name: item_name.to_string(),
-                                index: item_index,
-                            }),
+                            ComponentItem::Resource(ty) => {
+                                catalog.resource_names.push((ty, item_name.to_string()));
+                                catalog.resources.push(ExportResource {
+                                    interface: Some(name.to_string()),
+                                    name: item_name.to_string(),
+                                    index: item_index,
+                                });
+                            }
                             _ => {}
                         }
                     }
@@ -254,12 +264,21 @@ impl ExportCatalog {
             Some((i, f)) => (Some(i), f),
             None => (None, query),
         };
-        let mut found: Vec<&ExportFunc> = self.funcs.iter().filter(|f| f.matches(interface, item)).collect();
+        let mut found: Vec<&ExportFunc> = self
+            .funcs
+            .iter()
+            .filter(|f| f.matches(interface, item))
+            .collect();
         // `greeting.greet` is WAVE's (and wasmtime's) way to write `greeting#greet`.
-        if found.is_empty() && interface.is_none() {
-            if let Some((i, f)) = query.split_once('.') {
-                found = self.funcs.iter().filter(|e| e.matches(Some(i), f)).collect();
-            }
+        if found.is_empty()
+            && interface.is_none()
+            && let Some((i, f)) = query.split_once('.')
+        {
+            found = self
+                .funcs
+                .iter()
+                .filter(|e| e.matches(Some(i), f))
+                .collect();
         }
         // A plain function wins over a constructor of the same name.
         if found.len() > 1 && found.iter().any(|f| f.kind == FuncKind::Plain) {
@@ -270,7 +289,8 @@ impl ExportCatalog {
             [] => Err(ResolveError::Unknown {
                 query: query.to_string(),
                 suggestion: {
-                    let names: Vec<String> = self.funcs.iter().map(ExportFunc::short_name).collect();
+                    let names: Vec<String> =
+                        self.funcs.iter().map(ExportFunc::short_name).collect();
                     closest(item, names.iter().map(String::as_str)).map(str::to_string)
                 },
                 available: self.signatures(),
@@ -282,13 +302,18 @@ impl ExportCatalog {
         }
     }
 
+    /// The signature of `func`, with this component's resource names.
+    pub fn signature(&self, func: &ExportFunc) -> String {
+        func.signature_with(&self.resource_names)
+    }
+
     /// `interface#signature` for every function, for listings.
     pub fn signatures(&self) -> Vec<String> {
         self.funcs
             .iter()
             .map(|f| match &f.interface {
-                Some(i) => format!("{i}#{}", f.signature()),
-                None => f.signature(),
+                Some(i) => format!("{i}#{}", self.signature(f)),
+                None => self.signature(f),
             })
             .collect()
     }

@@ -76,7 +76,9 @@ pub struct LogRecord {
 
 /// A guest tried to grow its memory past the limit.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("memory limit exceeded: the guest asked for {requested} bytes of linear memory, the limit is {limit}; raise it with `--max-memory`")]
+#[error(
+    "memory limit exceeded: the guest asked for {requested} bytes of linear memory, the limit is {limit}; raise it with `--max-memory`"
+)]
 pub struct MemoryLimitExceeded {
     /// The size the guest asked to grow to.
     pub requested: usize,
@@ -99,7 +101,10 @@ const CAPTURE_CAPACITY: usize = 16 << 20;
 
 impl WeftState {
     /// Builds store data granting `caps`, with memory growth capped at `max_memory` bytes.
-    pub fn new(caps: &Capabilities, max_memory: Option<usize>) -> Result<WeftState, std::io::Error> {
+    pub fn new(
+        caps: &Capabilities,
+        max_memory: Option<usize>,
+    ) -> Result<WeftState, std::io::Error> {
         let mut builder = WasiCtxBuilder::new();
         builder.args(&caps.args);
         for (k, v) in &caps.env {
@@ -152,7 +157,11 @@ impl WeftState {
     }
 }
 
-fn stream(builder: &mut WasiCtxBuilder, output: Output, is_stdout: bool) -> Option<MemoryOutputPipe> {
+fn stream(
+    builder: &mut WasiCtxBuilder,
+    output: Output,
+    is_stdout: bool,
+) -> Option<MemoryOutputPipe> {
     match output {
         Output::Inherit => {
             if is_stdout {
@@ -186,7 +195,12 @@ impl WasiView for WeftState {
 }
 
 impl ResourceLimiter for WeftState {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         match self.max_memory {
             Some(limit) if desired > limit => Err(wasmtime::Error::new(MemoryLimitExceeded {
                 requested: desired,
@@ -196,7 +210,12 @@ impl ResourceLimiter for WeftState {
         }
     }
 
-    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(true)
     }
 }

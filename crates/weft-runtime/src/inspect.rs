@@ -95,12 +95,18 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
         })?;
         match payload {
             Payload::Version { .. } => {
-                scopes.push(pending_scope.pop().unwrap_or_else(|| "component".to_string()));
+                scopes.push(
+                    pending_scope
+                        .pop()
+                        .unwrap_or_else(|| "component".to_string()),
+                );
             }
             Payload::End(_) => {
                 scopes.pop();
             }
-            Payload::ModuleSection { unchecked_range, .. } => {
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => {
                 let index = out.modules.len();
                 out.modules.push(ModuleInfo {
                     index,
@@ -159,7 +165,12 @@ pub fn print_wit(bytes: &[u8]) -> anyhow::Result<String> {
     let decoded = wit_component::decode(bytes)?;
     let resolve = decoded.resolve();
     let main = decoded.package();
-    let nested: Vec<_> = resolve.packages.iter().map(|(id, _)| id).filter(|id| *id != main).collect();
+    let nested: Vec<_> = resolve
+        .packages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id != main)
+        .collect();
     let mut printer = wit_component::WitPrinter::default();
     printer.print(resolve, main, &nested)?;
     Ok(printer.output.to_string())

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use wasmtime::component::types::{ComponentItem, ComponentInstance};
+use wasmtime::component::types::{ComponentInstance, ComponentItem};
 use wasmtime::component::{Component, Linker, ResourceType};
 use wasmtime::{Engine, StoreContextMut};
 
@@ -69,7 +69,11 @@ fn is_wasi_p2(name: &str) -> bool {
 
 /// Builds the linker for `component`: WASI 0.2, host interfaces, and trapping
 /// stubs for missing imports if `trap_unknown` is set.
-pub fn build(engine: &Engine, component: &Component, trap_unknown: bool) -> Result<Linker<WeftState>, LinkError> {
+pub fn build(
+    engine: &Engine,
+    component: &Component,
+    trap_unknown: bool,
+) -> Result<Linker<WeftState>, LinkError> {
     let mut linker = Linker::<WeftState>::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(LinkError::wasmtime)?;
     let mut missing = Vec::new();
@@ -79,6 +83,11 @@ pub fn build(engine: &Engine, component: &Component, trap_unknown: bool) -> Resu
         }
         if split_version(name).0 == LOGGING_INTERFACE {
             add_logging(&mut linker, name).map_err(LinkError::wasmtime)?;
+            continue;
+        }
+        if types_only(engine, &item.ty) {
+            // An interface of types alone (like the seed's `hooks`) needs no implementation.
+            linker.instance(name).map_err(LinkError::wasmtime)?;
             continue;
         }
         if trap_unknown {
@@ -112,18 +121,34 @@ impl LinkError {
 }
 
 fn add_logging(linker: &mut Linker<WeftState>, name: &str) -> wasmtime::Result<()> {
-    linker
-        .instance(name)?
-        .func_wrap("log", |mut store: StoreContextMut<'_, WeftState>, (level, message): (u8, String)| {
+    linker.instance(name)?.func_wrap(
+        "log",
+        |mut store: StoreContextMut<'_, WeftState>, (level, message): (u8, String)| {
             store.data_mut().log(level, message);
             Ok(())
-        })
+        },
+    )
+}
+
+/// Is `item` an instance that exports nothing but (non-resource) types?
+fn types_only(engine: &Engine, item: &ComponentItem) -> bool {
+    match item {
+        ComponentItem::ComponentInstance(instance) => instance
+            .exports(engine)
+            .all(|(_, item)| matches!(item.ty, ComponentItem::Type(_))),
+        _ => false,
+    }
 }
 
 /// A host resource type standing in for a resource of a missing import.
 struct MissingResource;
 
-fn stub(linker: &mut Linker<WeftState>, engine: &Engine, name: &str, item: &ComponentItem) -> wasmtime::Result<()> {
+fn stub(
+    linker: &mut Linker<WeftState>,
+    engine: &Engine,
+    name: &str,
+    item: &ComponentItem,
+) -> wasmtime::Result<()> {
     match item {
         ComponentItem::ComponentFunc(_) => {
             let owned = name.to_string();
@@ -142,14 +167,22 @@ fn stub(linker: &mut Linker<WeftState>, engine: &Engine, name: &str, item: &Comp
                         })?;
                     }
                     ComponentItem::Resource(_) => {
-                        inst.resource(item_name, ResourceType::host::<MissingResource>(), |_, _| Ok(()))?;
+                        inst.resource(
+                            item_name,
+                            ResourceType::host::<MissingResource>(),
+                            |_, _| Ok(()),
+                        )?;
                     }
                     _ => {}
                 }
             }
             Ok(())
         }
-        ComponentItem::Resource(_) => linker.root().resource(name, ResourceType::host::<MissingResource>(), |_, _| Ok(())),
+        ComponentItem::Resource(_) => {
+            linker
+                .root()
+                .resource(name, ResourceType::host::<MissingResource>(), |_, _| Ok(()))
+        }
         _ => Ok(()),
     }
 }
@@ -182,7 +215,10 @@ fn instance_items(engine: &Engine, instance: &ComponentInstance) -> Vec<String> 
 }
 
 fn func_sig(f: &wasmtime::component::types::ComponentFunc) -> String {
-    let params: Vec<String> = f.params().map(|(n, t)| format!("{n}: {}", describe(&t))).collect();
+    let params: Vec<String> = f
+        .params()
+        .map(|(n, t)| format!("{n}: {}", describe(&t)))
+        .collect();
     let mut s = format!("func({})", params.join(", "));
     if let Some(r) = f.results().next() {
         let _ = write!(s, " -> {}", describe(&r));

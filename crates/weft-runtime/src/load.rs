@@ -127,33 +127,43 @@ fn classify(name: &str, bytes: &[u8]) -> Result<Kind, LoadError> {
     })
 }
 
+/// Turns a file's bytes (binary, or WAT text) into WebAssembly binary, rejecting
+/// what is neither with an error that says what was found.
+pub fn to_binary(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, LoadError> {
+    match classify(name, &bytes)? {
+        Kind::Component | Kind::Module => Ok(bytes),
+        Kind::Text => wat::parse_bytes(&bytes)
+            .map(|b| b.into_owned())
+            .map_err(|e| LoadError::NotWasm {
+                path: name.to_string(),
+                detail: format!("it looks like WAT text but does not parse: {e}"),
+            }),
+    }
+}
+
 /// Turns a file's bytes into component binary bytes, rejecting everything else
 /// with an error that says what the file is.
 pub(crate) fn component_bytes(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, LoadError> {
-    match classify(name, &bytes)? {
-        Kind::Component => Ok(bytes),
-        Kind::Module => Err(LoadError::CoreModule {
+    let binary = to_binary(name, bytes)?;
+    match classify(name, &binary)? {
+        Kind::Component => Ok(binary),
+        _ => Err(LoadError::CoreModule {
             path: name.to_string(),
         }),
-        Kind::Text => {
-            let binary = wat::parse_bytes(&bytes).map_err(|e| LoadError::NotWasm {
-                path: name.to_string(),
-                detail: format!("it looks like WAT text but does not parse: {e}"),
-            })?;
-            // WAT may describe a core module as well as a component.
-            component_bytes(name, binary.into_owned())
-        }
     }
 }
 
 /// Validates the component with wasmparser so errors carry an exact offset.
 pub(crate) fn validate(name: &str, bytes: &[u8]) -> Result<(), LoadError> {
     let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-    validator.validate_all(bytes).map(|_| ()).map_err(|e| LoadError::Invalid {
-        path: name.to_string(),
-        message: e.message().to_string(),
-        offset: e.offset(),
-    })
+    validator
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| LoadError::Invalid {
+            path: name.to_string(),
+            message: e.message().to_string(),
+            offset: e.offset(),
+        })
 }
 
 /// Reads `path`, mapping I/O errors.

@@ -106,7 +106,9 @@ impl Runtime {
                     engine
                 }
                 Err(error) => {
-                    tracing::debug!("pooling allocator unavailable ({error}); allocating on demand");
+                    tracing::debug!(
+                        "pooling allocator unavailable ({error}); allocating on demand"
+                    );
                     Engine::new(&wasm).map_err(|e| RuntimeError(format!("{e:#}")))?
                 }
             }
@@ -143,17 +145,22 @@ impl Runtime {
     /// Loads a component from bytes; `name` is used in messages.
     pub fn load_bytes(&self, name: &str, bytes: Vec<u8>) -> Result<LoadedComponent, LoadError> {
         let bytes = load::component_bytes(name, bytes)?;
-        let cached = self.config.cache.as_ref().and_then(|c| c.get(&self.engine, &bytes));
+        let cached = self
+            .config
+            .cache
+            .as_ref()
+            .and_then(|c| c.get(&self.engine, &bytes));
         let from_cache = cached.is_some();
         let component = match cached {
             Some(component) => component,
             None => {
                 // A cache entry exists only for bytes that validated, so only a miss validates.
                 load::validate(name, &bytes)?;
-                let component = Component::new(&self.engine, &bytes).map_err(|e| LoadError::Compile {
-                    path: name.to_string(),
-                    message: format!("{e:#}"),
-                })?;
+                let component =
+                    Component::new(&self.engine, &bytes).map_err(|e| LoadError::Compile {
+                        path: name.to_string(),
+                        message: format!("{e:#}"),
+                    })?;
                 if let Some(cache) = &self.config.cache {
                     cache.put(&self.engine, &bytes, &component);
                 }
@@ -170,9 +177,15 @@ impl Runtime {
     }
 
     /// Links `component`'s imports once, so it can be instantiated many times cheaply.
-    pub fn prepare(&self, component: &LoadedComponent, trap_unknown_imports: bool) -> Result<Prepared, LinkError> {
+    pub fn prepare(
+        &self,
+        component: &LoadedComponent,
+        trap_unknown_imports: bool,
+    ) -> Result<Prepared, LinkError> {
         let linker = linker::build(&self.engine, &component.component, trap_unknown_imports)?;
-        let pre = linker.instantiate_pre(&component.component).map_err(LinkError::wasmtime)?;
+        let pre = linker
+            .instantiate_pre(&component.component)
+            .map_err(LinkError::wasmtime)?;
         Ok(Prepared {
             pre,
             component: component.clone(),
@@ -181,7 +194,11 @@ impl Runtime {
     }
 
     /// Links and instantiates `component` in a new session.
-    pub fn session(&self, component: &LoadedComponent, options: SessionOptions) -> Result<Session, SessionError> {
+    pub fn session(
+        &self,
+        component: &LoadedComponent,
+        options: SessionOptions,
+    ) -> Result<Session, SessionError> {
         let prepared = self
             .prepare(component, options.trap_unknown_imports)
             .map_err(SessionError::Link)?;
@@ -200,24 +217,38 @@ pub struct Prepared {
 
 impl Prepared {
     /// A new instance in its own store, with `capabilities` and `limits`.
-    pub fn instantiate(&self, capabilities: Capabilities, limits: Limits) -> Result<Session, SessionError> {
+    pub fn instantiate(
+        &self,
+        capabilities: Capabilities,
+        limits: Limits,
+    ) -> Result<Session, SessionError> {
         if limits.fuel.is_some() && !self.fuel {
             return Err(SessionError::Config(
-                "a fuel limit needs a runtime created with fuel counting (`RuntimeConfig::fuel`)".to_string(),
+                "a fuel limit needs a runtime created with fuel counting (`RuntimeConfig::fuel`)"
+                    .to_string(),
             ));
         }
-        let state = WeftState::new(&capabilities, limits.max_memory).map_err(|e| SessionError::Config(e.to_string()))?;
+        let state = WeftState::new(&capabilities, limits.max_memory)
+            .map_err(|e| SessionError::Config(e.to_string()))?;
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| state);
         store.set_epoch_deadline(u64::MAX / 2);
         if self.fuel {
-            store.set_fuel(u64::MAX).map_err(|e| SessionError::Config(format!("{e:#}")))?;
+            store
+                .set_fuel(u64::MAX)
+                .map_err(|e| SessionError::Config(format!("{e:#}")))?;
         }
         let instance = self
             .pre
             .instantiate(&mut store)
             .map_err(|e| SessionError::Instantiate(crate::trap::describe_failure(&e, &limits)))?;
-        Ok(Session::new(store, instance, self.component.clone(), limits, self.fuel))
+        Ok(Session::new(
+            store,
+            instance,
+            self.component.clone(),
+            limits,
+            self.fuel,
+        ))
     }
 
     /// The linked component.
@@ -244,15 +275,17 @@ fn pooling_config() -> PoolingAllocationConfig {
 
 fn spawn_epoch_ticker(engine: &Engine, stop: Arc<AtomicBool>) {
     let weak = engine.weak();
-    let spawned = std::thread::Builder::new().name("weft-epoch".into()).spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
-            std::thread::sleep(EPOCH_TICK);
-            match weak.upgrade() {
-                Some(engine) => engine.increment_epoch(),
-                None => break,
+    let spawned = std::thread::Builder::new()
+        .name("weft-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(EPOCH_TICK);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
             }
-        }
-    });
+        });
     if let Err(error) = spawned {
         tracing::warn!("could not start the deadline thread ({error}); timeouts will not fire");
     }

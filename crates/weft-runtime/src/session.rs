@@ -12,7 +12,7 @@ use wasmtime::Store;
 use wasmtime::component::{Func, Instance, ResourceAny, ResourceType, Type, Val};
 
 use crate::call::{CallText, Statement, SyntaxError};
-use crate::exports::{ExportFunc, FuncKind, ResolveError};
+use crate::exports::{ExportCatalog, ExportFunc, FuncKind, ResolveError};
 use crate::host::{LogRecord, WeftState};
 use crate::linker::LinkError;
 use crate::load::LoadedComponent;
@@ -38,7 +38,7 @@ pub enum SessionError {
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
     /// The call text does not parse.
-    #[error("{0}")]
+    #[error(transparent)]
     Syntax(#[from] SyntaxError),
     /// No export (or several) answer to the name.
     #[error(transparent)]
@@ -63,10 +63,12 @@ pub enum CallError {
         /// Its signature.
         signature: String,
         /// What does not fit, and where.
-        error: ValueError,
+        error: Box<ValueError>,
     },
     /// Arguments given as JSON were not an array.
-    #[error("arguments for `{export}` must be a JSON array (one element per parameter)\n  signature: {signature}")]
+    #[error(
+        "arguments for `{export}` must be a JSON array (one element per parameter)\n  signature: {signature}"
+    )]
     JsonArgs {
         /// The export.
         export: String,
@@ -94,7 +96,9 @@ pub enum CallError {
         methods: Vec<String>,
     },
     /// `let` on a call that returns no resource.
-    #[error("`let {name} = ...` names a resource, but `{export}` returned none; call it without `let`")]
+    #[error(
+        "`let {name} = ...` names a resource, but `{export}` returned none; call it without `let`"
+    )]
     NothingToBind {
         /// The name.
         name: String,
@@ -110,10 +114,12 @@ pub enum CallError {
         /// The export.
         export: String,
         /// What happened.
-        trap: Trap,
+        trap: Box<Trap>,
     },
     /// An earlier call trapped; the instance cannot be entered again.
-    #[error("the session can no longer be used because an earlier call failed ({0}); start a new session")]
+    #[error(
+        "the session can no longer be used because an earlier call failed ({0}); start a new session"
+    )]
     Dead(String),
 }
 
@@ -121,7 +127,13 @@ fn live_list(live: &[String]) -> String {
     if live.is_empty() {
         "; the session holds no handles (create one with `let NAME = resource(...)`)".to_string()
     } else {
-        format!("; live handles: {}", live.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))
+        format!(
+            "; live handles: {}",
+            live.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     }
 }
 
@@ -172,13 +184,19 @@ pub struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(mut store: Store<WeftState>, instance: Instance, component: LoadedComponent, limits: Limits, fuel: bool) -> Session {
+    pub(crate) fn new(
+        mut store: Store<WeftState>,
+        instance: Instance,
+        component: LoadedComponent,
+        limits: Limits,
+        fuel: bool,
+    ) -> Session {
         let resource_types = component
             .catalog
             .resources()
             .iter()
             .filter_map(|r| {
-                let ty = instance.get_resource(&mut store, &r.index)?;
+                let ty = instance.get_resource(&mut store, r.index)?;
                 Some((ty, r.name.clone(), r.interface.clone()))
             })
             .collect();
@@ -208,17 +226,28 @@ impl Session {
 
     /// What the guest wrote to stdout, when it was captured.
     pub fn stdout(&self) -> Option<Vec<u8>> {
-        self.store.data().stdout.as_ref().map(|p| p.contents().to_vec())
+        self.store
+            .data()
+            .stdout
+            .as_ref()
+            .map(|p| p.contents().to_vec())
     }
 
     /// What the guest wrote to stderr, when it was captured.
     pub fn stderr(&self) -> Option<Vec<u8>> {
-        self.store.data().stderr.as_ref().map(|p| p.contents().to_vec())
+        self.store
+            .data()
+            .stderr
+            .as_ref()
+            .map(|p| p.contents().to_vec())
     }
 
     /// The live handles: (name, resource type).
     pub fn handles(&self) -> Vec<(String, String)> {
-        self.handles.iter().map(|(n, h)| (n.clone(), h.type_name.clone())).collect()
+        self.handles
+            .iter()
+            .map(|(n, h)| (n.clone(), h.type_name.clone()))
+            .collect()
     }
 
     /// Calls the export `target` with values already built.
@@ -229,12 +258,12 @@ impl Session {
         if args.len() != expected {
             return Err(CallError::Arity {
                 export: export.qualified_name(),
-                signature: export.signature(),
+                signature: self.component.catalog.signature(&export),
                 expected,
                 given: args.len(),
             });
         }
-        self.invoke(&export, func, args, &[])
+        self.invoke(&export, func, args, &[], None)
     }
 
     /// Evaluates one WAVE call, `target(args)`, and returns its result as WAVE
@@ -246,17 +275,25 @@ impl Session {
 
     /// Calls `target` with a JSON array of arguments and returns the result as JSON
     /// (`null` for a function without result).
-    pub fn call_json(&mut self, target: &str, args: &serde_json::Value) -> Result<serde_json::Value, CallError> {
+    pub fn call_json(
+        &mut self,
+        target: &str,
+        args: &serde_json::Value,
+    ) -> Result<serde_json::Value, CallError> {
         let (export, receiver) = self.resolve_target(target)?;
         let func = self.func(&export);
-        let params: Vec<(String, Type)> = func.ty(&self.store).params().map(|(n, t)| (n.to_string(), t)).collect();
+        let params: Vec<(String, Type)> = func
+            .ty(&self.store)
+            .params()
+            .map(|(n, t)| (n.to_string(), t))
+            .collect();
         let items = args.as_array().ok_or_else(|| CallError::JsonArgs {
             export: export.qualified_name(),
-            signature: export.signature(),
+            signature: self.component.catalog.signature(&export),
         })?;
         let skip = usize::from(receiver.is_some());
         let explicit = &params[skip.min(params.len())..];
-        check_arity(&export, explicit, items.len())?;
+        check_arity(&self.component.catalog, &export, explicit, items.len())?;
         let consumed = RefCell::new(Vec::new());
         let mut vals = Vec::with_capacity(params.len());
         if let Some(receiver) = &receiver {
@@ -268,10 +305,10 @@ impl Session {
                 Some(item) => json::from_json(item, ty, &Path::root(name), &lookup),
                 None => Ok(Val::Option(None)),
             }
-            .map_err(|error| value_error(&export, error))?;
+            .map_err(|error| value_error(&self.component.catalog, &export, error))?;
             vals.push(val);
         }
-        let results = self.invoke(&export, func, vals, &consumed.into_inner())?;
+        let results = self.invoke(&export, func, vals, &consumed.into_inner(), None)?;
         Ok(match results.first() {
             Some(v) => self.render_json(v),
             None => serde_json::Value::Null,
@@ -300,10 +337,10 @@ impl Session {
     pub fn run_script(&mut self, script: &str) -> Result<Vec<Outcome>, CallError> {
         let mut outcomes = Vec::new();
         for line in script.lines() {
-            if let Some(statement) = Statement::parse(line) {
-                if let Some(outcome) = self.eval(&statement?)? {
-                    outcomes.push(outcome);
-                }
+            if let Some(statement) = Statement::parse(line)
+                && let Some(outcome) = self.eval(&statement?)?
+            {
+                outcomes.push(outcome);
             }
         }
         Ok(outcomes)
@@ -312,7 +349,10 @@ impl Session {
     /// Drops the handle `name` now; the guest's destructor runs.
     pub fn drop_handle(&mut self, name: &str) -> Result<(), CallError> {
         self.ensure_alive()?;
-        let handle = self.handles.remove(name).ok_or_else(|| self.unknown_handle(name))?;
+        let handle = self
+            .handles
+            .remove(name)
+            .ok_or_else(|| self.unknown_handle(name))?;
         match handle.resource.resource_drop(&mut self.store) {
             Ok(()) => {
                 self.report.dropped += 1;
@@ -323,7 +363,7 @@ impl Session {
                 self.dead = Some(trap.message.clone());
                 Err(CallError::Trap {
                     export: format!("drop({name})"),
-                    trap,
+                    trap: Box::new(trap),
                 })
             }
         }
@@ -332,7 +372,10 @@ impl Session {
     /// Renders values as WAVE, one per line; resources print as their handle names.
     pub fn render_wave(&mut self, vals: &[Val]) -> String {
         let mut namer = |r: &ResourceAny| self.name_of(r);
-        vals.iter().map(|v| wave::to_wave(v, &mut namer)).collect::<Vec<_>>().join("\n")
+        vals.iter()
+            .map(|v| wave::to_wave(v, &mut namer))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Renders a value as JSON; resources become their handle names.
@@ -359,14 +402,18 @@ impl Session {
         let call = CallText::parse(text)?;
         let (export, receiver) = self.resolve_target(&call.target)?;
         let func = self.func(&export);
-        let params: Vec<(String, Type)> = func.ty(&self.store).params().map(|(n, t)| (n.to_string(), t)).collect();
+        let params: Vec<(String, Type)> = func
+            .ty(&self.store)
+            .params()
+            .map(|(n, t)| (n.to_string(), t))
+            .collect();
         let nodes: Vec<&wasm_wave::ast::Node> = match &call.args {
             Some(node) => node.as_tuple().map(Iterator::collect).unwrap_or_default(),
             None => Vec::new(),
         };
         let skip = usize::from(receiver.is_some());
         let explicit = &params[skip.min(params.len())..];
-        check_arity(&export, explicit, nodes.len())?;
+        check_arity(&self.component.catalog, &export, explicit, nodes.len())?;
         let consumed = RefCell::new(Vec::new());
         let mut vals = Vec::with_capacity(params.len());
         if let Some(receiver) = &receiver {
@@ -375,31 +422,25 @@ impl Session {
         for (i, (name, ty)) in explicit.iter().enumerate() {
             let lookup = |n: &str, t: &Type| self.lookup_handle(n, t, &consumed);
             let val = match nodes.get(i) {
-                Some(node) => wave::from_node(node, ty, &call.args_source, &Path::root(name), &lookup),
+                Some(node) => {
+                    wave::from_node(node, ty, &call.args_source, &Path::root(name), &lookup)
+                }
                 // Trailing option parameters may be left out, as in WAVE.
                 None => Ok(Val::Option(None)),
             }
-            .map_err(|error| value_error(&export, error))?;
+            .map_err(|error| value_error(&self.component.catalog, &export, error))?;
             vals.push(val);
         }
-        let results = self.invoke(&export, func, vals, &consumed.into_inner())?;
-        let bound = match bind {
-            Some(name) => {
-                let Some(Val::Resource(resource)) = results.first() else {
-                    return Err(CallError::NothingToBind {
-                        name: name.to_string(),
-                        export: export.qualified_name(),
-                    });
-                };
-                // `invoke` registered it under an automatic name; rename it.
-                let auto = self.name_of(resource);
-                if let Some(handle) = self.handles.remove(&auto) {
-                    self.handles.insert(name.to_string(), handle);
-                }
-                Some(name.to_string())
-            }
-            None => None,
-        };
+        if let Some(name) = bind
+            && !matches!(func.ty(&self.store).results().next(), Some(Type::Own(_)))
+        {
+            return Err(CallError::NothingToBind {
+                name: name.to_string(),
+                export: export.qualified_name(),
+            });
+        }
+        let results = self.invoke(&export, func, vals, &consumed.into_inner(), bind)?;
+        let bound = bind.map(str::to_string);
         Ok(Outcome {
             export: Some(export.qualified_name()),
             results,
@@ -407,12 +448,22 @@ impl Session {
         })
     }
 
-    /// Calls `func`, enforcing the limits, and registers returned handles.
-    fn invoke(&mut self, export: &ExportFunc, func: Func, args: Vec<Val>, consumed: &[String]) -> Result<Vec<Val>, CallError> {
+    /// Calls `func`, enforcing the limits, and registers returned handles (a directly
+    /// returned one under `bind`, when given).
+    fn invoke(
+        &mut self,
+        export: &ExportFunc,
+        func: Func,
+        args: Vec<Val>,
+        consumed: &[String],
+        bind: Option<&str>,
+    ) -> Result<Vec<Val>, CallError> {
         self.ensure_alive()?;
         if self.fuel {
             let fuel = self.limits.fuel.unwrap_or(u64::MAX);
-            self.store.set_fuel(fuel).map_err(|e| self.fail(export, &e))?;
+            self.store
+                .set_fuel(fuel)
+                .map_err(|e| self.fail(export, &e))?;
         }
         match self.limits.timeout {
             Some(timeout) => self.store.set_epoch_deadline(ticks(timeout)),
@@ -428,11 +479,14 @@ impl Session {
                 self.report.dropped += 1;
             }
         }
+        if let (Some(name), Some(Val::Resource(resource))) = (bind, results.first()) {
+            self.register(*resource, export, Some(name));
+        }
         for val in &results {
             let mut returned = Vec::new();
             for_each_resource(val, &mut |r| returned.push(*r));
             for resource in returned {
-                self.register(resource, export);
+                self.register(resource, export, None);
             }
         }
         Ok(results)
@@ -443,7 +497,7 @@ impl Session {
         self.dead = Some(trap.message.clone());
         CallError::Trap {
             export: export.qualified_name(),
-            trap,
+            trap: Box::new(trap),
         }
     }
 
@@ -456,16 +510,17 @@ impl Session {
 
     fn func(&mut self, export: &ExportFunc) -> Func {
         self.instance
-            .get_func(&mut self.store, &export.index)
+            .get_func(&mut self.store, export.index)
             .expect("catalog indices come from this component")
     }
 
     /// Resolves `target` to an export, and for `handle.method` also the receiver.
     fn resolve_target(&self, target: &str) -> Result<(ExportFunc, Option<String>), CallError> {
-        if !target.contains('#') {
-            if let Some((handle_name, method)) = target.split_once('.') {
-                if let Some(handle) = self.handles.get(handle_name) {
-                    let methods: Vec<&ExportFunc> = self
+        if !target.contains('#')
+            && let Some((handle_name, method)) = target.split_once('.')
+            && let Some(handle) = self.handles.get(handle_name)
+        {
+            let methods: Vec<&ExportFunc> = self
                         .component
                         .catalog
                         .funcs()
@@ -473,34 +528,43 @@ impl Session {
                         .filter(|f| f.interface == handle.interface)
                         .filter(|f| matches!(&f.kind, FuncKind::Method { resource, .. } if *resource == handle.type_name))
                         .collect();
-                    return match methods.iter().find(|f| matches!(&f.kind, FuncKind::Method { method: m, .. } if m == method)) {
-                        Some(f) => Ok(((*f).clone(), Some(handle_name.to_string()))),
-                        None => Err(CallError::UnknownMethod {
-                            handle: handle_name.to_string(),
-                            resource: handle.type_name.clone(),
-                            method: method.to_string(),
-                            methods: methods
-                                .iter()
-                                .filter_map(|f| match &f.kind {
-                                    FuncKind::Method { method, .. } => Some(format!("`{method}`")),
-                                    _ => None,
-                                })
-                                .collect(),
-                        }),
-                    };
-                }
-            }
+            return match methods
+                .iter()
+                .find(|f| matches!(&f.kind, FuncKind::Method { method: m, .. } if m == method))
+            {
+                Some(f) => Ok(((*f).clone(), Some(handle_name.to_string()))),
+                None => Err(CallError::UnknownMethod {
+                    handle: handle_name.to_string(),
+                    resource: handle.type_name.clone(),
+                    method: method.to_string(),
+                    methods: methods
+                        .iter()
+                        .filter_map(|f| match &f.kind {
+                            FuncKind::Method { method, .. } => Some(format!("`{method}`")),
+                            _ => None,
+                        })
+                        .collect(),
+                }),
+            };
         }
         Ok((self.component.catalog.resolve(target)?.clone(), None))
     }
 
     fn receiver_val(&self, name: &str, ty: &Type) -> Result<Val, CallError> {
-        let handle = self.handles.get(name).ok_or_else(|| self.unknown_handle(name))?;
+        let handle = self
+            .handles
+            .get(name)
+            .ok_or_else(|| self.unknown_handle(name))?;
         debug_assert!(matches!(ty, Type::Borrow(_)));
         Ok(Val::Resource(handle.resource))
     }
 
-    fn lookup_handle(&self, name: &str, ty: &Type, consumed: &RefCell<Vec<String>>) -> Result<Val, String> {
+    fn lookup_handle(
+        &self,
+        name: &str,
+        ty: &Type,
+        consumed: &RefCell<Vec<String>>,
+    ) -> Result<Val, String> {
         let (expected, owned) = match ty {
             Type::Own(r) => (r, true),
             Type::Borrow(r) => (r, false),
@@ -509,9 +573,15 @@ impl Session {
         let Some(handle) = self.handles.get(name) else {
             return Err(match self.unknown_handle(name) {
                 CallError::UnknownHandle { live, .. } if !live.is_empty() => {
-                    format!("no live handle has that name; live handles: {}", live.join(", "))
+                    format!(
+                        "no live handle has that name; live handles: {}",
+                        live.join(", ")
+                    )
                 }
-                _ => "no live handle has that name; create one first with `let NAME = resource(...)`".to_string(),
+                _ => {
+                    "no live handle has that name; create one first with `let NAME = resource(...)`"
+                        .to_string()
+                }
             });
         };
         if handle.resource.ty() != *expected {
@@ -542,7 +612,7 @@ impl Session {
     }
 
     /// Names a handle the guest returned, unless it is already known.
-    fn register(&mut self, resource: ResourceAny, export: &ExportFunc) {
+    fn register(&mut self, resource: ResourceAny, export: &ExportFunc, name: Option<&str>) {
         if !resource.owned() || self.handles.values().any(|h| h.resource == resource) {
             return;
         }
@@ -550,15 +620,20 @@ impl Session {
             .resource_types
             .iter()
             .find(|(t, _, _)| *t == resource.ty())
-            .map_or(("resource".to_string(), export.interface.clone()), |(_, n, i)| (n.clone(), i.clone()));
+            .map_or(
+                ("resource".to_string(), export.interface.clone()),
+                |(_, n, i)| (n.clone(), i.clone()),
+            );
         let counter = self.next_id.entry(type_name.clone()).or_insert(0);
-        let name = loop {
-            *counter += 1;
-            let candidate = format!("{type_name}-{counter}");
-            if !self.handles.contains_key(&candidate) {
-                break candidate;
+        let name = name.map(str::to_string).unwrap_or_else(|| {
+            loop {
+                *counter += 1;
+                let candidate = format!("{type_name}-{counter}");
+                if !self.handles.contains_key(&candidate) {
+                    break candidate;
+                }
             }
-        };
+        });
         self.report.created += 1;
         self.handles.insert(
             name,
@@ -578,12 +653,22 @@ impl Session {
     }
 }
 
-fn check_arity(export: &ExportFunc, params: &[(String, Type)], given: usize) -> Result<(), CallError> {
-    let required = params.len() - params.iter().rev().take_while(|(_, t)| matches!(t, Type::Option(_))).count();
+fn check_arity(
+    catalog: &ExportCatalog,
+    export: &ExportFunc,
+    params: &[(String, Type)],
+    given: usize,
+) -> Result<(), CallError> {
+    let required = params.len()
+        - params
+            .iter()
+            .rev()
+            .take_while(|(_, t)| matches!(t, Type::Option(_)))
+            .count();
     if given < required || given > params.len() {
         return Err(CallError::Arity {
             export: export.qualified_name(),
-            signature: export.signature(),
+            signature: catalog.signature(export),
             expected: params.len(),
             given,
         });
@@ -591,10 +676,10 @@ fn check_arity(export: &ExportFunc, params: &[(String, Type)], given: usize) -> 
     Ok(())
 }
 
-fn value_error(export: &ExportFunc, error: ValueError) -> CallError {
+fn value_error(catalog: &ExportCatalog, export: &ExportFunc, error: ValueError) -> CallError {
     CallError::Value {
         export: export.qualified_name(),
-        signature: export.signature(),
-        error,
+        signature: catalog.signature(export),
+        error: Box::new(error),
     }
 }

@@ -72,10 +72,20 @@ pub fn classify(error: &wasmtime::Error, limits: &Limits) -> Trap {
             TrapKind::GuestAbort,
             "the guest aborted (wasm `unreachable`: in Rust guests, a panic; its message, if any, went to the guest's stderr)".to_string(),
         ),
+        Some(wasmtime::Trap::MemoryOutOfBounds) => (
+            TrapKind::Other,
+            "the guest accessed memory out of bounds (in Rust and C guests this is also how overflowing the data stack in linear memory shows)".to_string(),
+        ),
         Some(trap) => (TrapKind::Other, format!("the guest trapped: {trap}")),
-        None => (TrapKind::Other, format!("{error:#}")),
+        // A host function's own error (e.g. a stubbed import): its message is the news,
+        // wasmtime's context around it (the wasm backtrace) stays in `detail`.
+        None => (TrapKind::Other, error.root_cause().to_string()),
     };
-    Trap { kind, message, detail }
+    Trap {
+        kind,
+        message,
+        detail,
+    }
 }
 
 /// A one-line description of a failure, for errors outside calls (instantiation).

@@ -63,7 +63,13 @@ impl CallCommand {
             bail!(
                 "nothing to call; name a call such as `{}`\n{}",
                 example_call(&component),
-                component.exports().signatures().iter().map(|s| format!("  {s}")).collect::<Vec<_>>().join("\n")
+                component
+                    .exports()
+                    .signatures()
+                    .iter()
+                    .map(|s| format!("  {s}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             );
         }
         let mut session = runtime.session(&component, self.run.session_options()?)?;
@@ -90,7 +96,9 @@ impl CallCommand {
         let mut out = std::io::stdout().lock();
         if let Some(file) = &self.args_json {
             let [target] = self.calls.as_slice() else {
-                bail!("`--args-json` calls one export: name it alone, e.g. `weft call c.wasm --args-json args.json greet`");
+                bail!(
+                    "`--args-json` calls one export: name it alone, e.g. `weft call c.wasm --args-json args.json greet`"
+                );
             };
             let text = read_input(file)?;
             let args: serde_json::Value = serde_json::from_str(&text)
@@ -137,9 +145,8 @@ fn read_input(path: &PathBuf) -> anyhow::Result<String> {
 }
 
 fn example_call(component: &weft_runtime::LoadedComponent) -> String {
-    component
-        .exports()
-        .funcs()
-        .first()
-        .map_or_else(|| "name()".to_string(), |f| format!("{}(...)", f.short_name()))
+    component.exports().funcs().first().map_or_else(
+        || "name()".to_string(),
+        |f| format!("{}(...)", f.short_name()),
+    )
 }

@@ -16,7 +16,7 @@ use weft_runtime::inspect::{Inspection, inspect};
 
 Exit status: 0 when the file validates, 1 when it does not or cannot be read.")]
 pub struct InspectCommand {
-    /// The component file.
+    /// The component file (binary or WAT).
     pub component: PathBuf,
     /// Print one JSON object instead of text.
     #[arg(long)]
@@ -29,7 +29,9 @@ impl InspectCommand {
         let bytes = std::fs::read(&self.component)
             .with_context(|| format!("failed to read `{}`", self.component.display()))?;
         let name = self.component.display().to_string();
-        let report = inspect(&bytes).with_context(|| format!("`{name}` is not a WebAssembly binary"))?;
+        let bytes = weft_runtime::load::to_binary(&name, bytes)?;
+        let report =
+            inspect(&bytes).with_context(|| format!("`{name}` is not a WebAssembly binary"))?;
         let mut out = std::io::stdout().lock();
         if self.json {
             writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
@@ -44,7 +46,11 @@ impl InspectCommand {
 }
 
 fn write_text(out: &mut impl Write, name: &str, report: &Inspection) -> std::io::Result<()> {
-    let status = if report.invalid.is_some() { "invalid" } else { "valid" };
+    let status = if report.invalid.is_some() {
+        "invalid"
+    } else {
+        "valid"
+    };
     writeln!(out, "{name}: component, {} bytes, {status}", report.size)?;
     let list = |out: &mut dyn Write, title: &str, items: &[String]| -> std::io::Result<()> {
         writeln!(out, "\n{title} ({}):", items.len())?;
@@ -64,7 +70,12 @@ fn write_text(out: &mut impl Write, name: &str, report: &Inspection) -> std::io:
     let modules: Vec<String> = report
         .modules
         .iter()
-        .map(|m| format!("module {}: {} bytes at offset {:#x}", m.index, m.size, m.offset))
+        .map(|m| {
+            format!(
+                "module {}: {} bytes at offset {:#x}",
+                m.index, m.size, m.offset
+            )
+        })
         .collect();
     list(out, "core modules", &modules)?;
     let sections: Vec<String> = report

@@ -1,4 +1,9 @@
 //! One module per subcommand; the file name is the subcommand name.
 
 pub mod call;
+pub mod compose;
 pub mod inspect;
+pub mod new;
+pub mod plug;
+pub mod targets;
+pub mod wit;

@@ -14,7 +14,12 @@ use super::{HandleLookup, HandleNamer, Path, ValueError, closest};
 const MAX_SAFE_INTEGER: u64 = 1 << 53;
 
 /// Converts a JSON value to a value of type `ty`.
-pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'_>) -> Result<Val, ValueError> {
+pub fn from_json(
+    value: &Value,
+    ty: &Type,
+    path: &Path,
+    handles: &HandleLookup<'_>,
+) -> Result<Val, ValueError> {
     let mismatch = || ValueError::new(path, ty, describe_json(value));
     match ty {
         Type::Bool => value.as_bool().map(Val::Bool).ok_or_else(mismatch),
@@ -26,21 +31,27 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
         Type::U32 => int(value, path, ty).and_then(|i| fit(i, path, ty, value).map(Val::U32)),
         Type::S64 => int(value, path, ty).and_then(|i| fit(i, path, ty, value).map(Val::S64)),
         Type::U64 => int(value, path, ty).and_then(|i| fit(i, path, ty, value).map(Val::U64)),
-        Type::Float32 => float(value).map(|f| Val::Float32(f as f32)).ok_or_else(|| {
-            mismatch().with_hint("write a number, or \"nan\", \"inf\", \"-inf\"")
-        }),
-        Type::Float64 => float(value).map(Val::Float64).ok_or_else(|| {
-            mismatch().with_hint("write a number, or \"nan\", \"inf\", \"-inf\"")
-        }),
+        Type::Float32 => float(value)
+            .map(|f| Val::Float32(f as f32))
+            .ok_or_else(|| mismatch().with_hint("write a number, or \"nan\", \"inf\", \"-inf\"")),
+        Type::Float64 => float(value)
+            .map(Val::Float64)
+            .ok_or_else(|| mismatch().with_hint("write a number, or \"nan\", \"inf\", \"-inf\"")),
         Type::Char => {
             let s = value.as_str().ok_or_else(mismatch)?;
             let mut chars = s.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => Ok(Val::Char(c)),
-                _ => Err(mismatch().with_hint("a char is a string of exactly one Unicode scalar value")),
+                _ => {
+                    Err(mismatch()
+                        .with_hint("a char is a string of exactly one Unicode scalar value"))
+                }
             }
         }
-        Type::String => value.as_str().map(|s| Val::String(s.to_string())).ok_or_else(mismatch),
+        Type::String => value
+            .as_str()
+            .map(|s| Val::String(s.to_string()))
+            .ok_or_else(mismatch),
         Type::List(list) => {
             let items = value.as_array().ok_or_else(mismatch)?;
             let elem = list.ty();
@@ -52,10 +63,14 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
             Ok(Val::List(vals))
         }
         Type::Tuple(tuple) => {
-            let items = value.as_array().ok_or_else(|| mismatch().with_hint("write a tuple as an array"))?;
+            let items = value
+                .as_array()
+                .ok_or_else(|| mismatch().with_hint("write a tuple as an array"))?;
             let types: Vec<Type> = tuple.types().collect();
             if items.len() != types.len() {
-                return Err(mismatch().with_hint(format!("the tuple needs {} element(s)", types.len())));
+                return Err(
+                    mismatch().with_hint(format!("the tuple needs {} element(s)", types.len()))
+                );
             }
             let vals = items
                 .iter()
@@ -69,10 +84,16 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
             let object = value.as_object().ok_or_else(mismatch)?;
             let names: Vec<&str> = record.fields().map(|f| f.name).collect();
             if let Some(unknown) = object.keys().find(|k| !names.contains(&k.as_str())) {
-                let mut err = ValueError::new(&path.field(unknown), ty, format!("unknown field `{unknown}`"));
+                let mut err = ValueError::new(
+                    &path.field(unknown),
+                    ty,
+                    format!("unknown field `{unknown}`"),
+                );
                 err.expected = format!("one of the fields {}", backticked(&names));
                 if let Some(near) = closest(unknown, names.iter().copied()) {
-                    err = err.with_hint(format!("did you mean `{near}`? (WIT field names are kebab-case)"));
+                    err = err.with_hint(format!(
+                        "did you mean `{near}`? (WIT field names are kebab-case)"
+                    ));
                 }
                 return Err(err);
             }
@@ -83,8 +104,12 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
                     Some(v) => from_json(v, &field.ty, &field_path, handles)?,
                     None if matches!(field.ty, Type::Option(_)) => Val::Option(None),
                     None => {
-                        return Err(ValueError::new(&field_path, &field.ty, "nothing (the field is missing)")
-                            .with_hint(format!("add `\"{}\": ...` to the object", field.name)));
+                        return Err(ValueError::new(
+                            &field_path,
+                            &field.ty,
+                            "nothing (the field is missing)",
+                        )
+                        .with_hint(format!("add `\"{}\": ...` to the object", field.name)));
                     }
                 };
                 fields.push((field.name.to_string(), val));
@@ -92,16 +117,23 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
             Ok(Val::Record(fields))
         }
         Type::Variant(variant) => {
-            let (tag, payload) = tagged(value).ok_or_else(|| mismatch().with_hint("write a variant as {\"tag\": \"case\", \"val\": payload}"))?;
-            let case = variant
-                .cases()
-                .find(|c| c.name == tag)
-                .ok_or_else(|| unknown_name(path, ty, tag, variant.cases().map(|c| c.name).collect()))?;
+            let (tag, payload) = tagged(value).ok_or_else(|| {
+                mismatch().with_hint("write a variant as {\"tag\": \"case\", \"val\": payload}")
+            })?;
+            let case = variant.cases().find(|c| c.name == tag).ok_or_else(|| {
+                unknown_name(path, ty, tag, variant.cases().map(|c| c.name).collect())
+            })?;
             let val = match (&case.ty, payload) {
                 (Some(t), Some(p)) => Some(Box::new(from_json(p, t, &path.field(tag), handles)?)),
                 (None, None | Some(Value::Null)) => None,
-                (Some(_), None) => return Err(mismatch().with_hint(format!("case `{tag}` needs a \"val\""))),
-                (None, Some(_)) => return Err(mismatch().with_hint(format!("case `{tag}` has no payload: drop \"val\""))),
+                (Some(_), None) => {
+                    return Err(mismatch().with_hint(format!("case `{tag}` needs a \"val\"")));
+                }
+                (None, Some(_)) => {
+                    return Err(
+                        mismatch().with_hint(format!("case `{tag}` has no payload: drop \"val\""))
+                    );
+                }
             };
             Ok(Val::Variant(tag.to_string(), val))
         }
@@ -123,9 +155,16 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
                     .filter(|(tag, _)| *tag == "some")
                     .ok_or_else(|| mismatch().with_hint("an option of an option is written null or {\"tag\": \"some\", \"val\": ...}"))?;
                 let payload = payload.unwrap_or(&Value::Null);
-                return Ok(Val::Option(Some(Box::new(from_json(payload, &inner, &path.field(tag), handles)?))));
+                return Ok(Val::Option(Some(Box::new(from_json(
+                    payload,
+                    &inner,
+                    &path.field(tag),
+                    handles,
+                )?))));
             }
-            Ok(Val::Option(Some(Box::new(from_json(value, &inner, path, handles)?))))
+            Ok(Val::Option(Some(Box::new(from_json(
+                value, &inner, path, handles,
+            )?))))
         }
         Type::Result(result) => {
             let (tag, payload) = tagged(value).ok_or_else(|| mismatch().with_hint("write a result as {\"tag\": \"ok\", \"val\": ...} or {\"tag\": \"err\", \"val\": ...}"))?;
@@ -137,8 +176,14 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
             let val = match (payload_ty, payload) {
                 (Some(t), Some(p)) => Some(Box::new(from_json(p, &t, &path.field(tag), handles)?)),
                 (None, None | Some(Value::Null)) => None,
-                (Some(_), None) => return Err(mismatch().with_hint(format!("`{tag}` needs a \"val\""))),
-                (None, Some(_)) => return Err(mismatch().with_hint(format!("`{tag}` has no payload: drop \"val\""))),
+                (Some(_), None) => {
+                    return Err(mismatch().with_hint(format!("`{tag}` needs a \"val\"")));
+                }
+                (None, Some(_)) => {
+                    return Err(
+                        mismatch().with_hint(format!("`{tag}` has no payload: drop \"val\""))
+                    );
+                }
             };
             Ok(Val::Result(if tag == "ok" { Ok(val) } else { Err(val) }))
         }
@@ -154,7 +199,13 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
                         match v.as_bool() {
                             Some(true) => set.push(k.clone()),
                             Some(false) => {}
-                            None => return Err(ValueError::new(&path.field(k), &Type::Bool, describe_json(v))),
+                            None => {
+                                return Err(ValueError::new(
+                                    &path.field(k),
+                                    &Type::Bool,
+                                    describe_json(v),
+                                ));
+                            }
                         }
                     }
                     set
@@ -162,7 +213,9 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
                 Value::Array(items) => {
                     let mut set = Vec::new();
                     for (i, item) in items.iter().enumerate() {
-                        let name = item.as_str().ok_or_else(|| ValueError::new(&path.index(i), ty, describe_json(item)))?;
+                        let name = item.as_str().ok_or_else(|| {
+                            ValueError::new(&path.index(i), ty, describe_json(item))
+                        })?;
                         if !names.contains(&name) {
                             return Err(unknown_name(path, ty, name, names));
                         }
@@ -170,15 +223,26 @@ pub fn from_json(value: &Value, ty: &Type, path: &Path, handles: &HandleLookup<'
                     }
                     set
                 }
-                _ => return Err(mismatch().with_hint("write flags as {\"read\": true} or [\"read\"]")),
+                _ => {
+                    return Err(
+                        mismatch().with_hint("write flags as {\"read\": true} or [\"read\"]")
+                    );
+                }
             };
             Ok(Val::Flags(set))
         }
         Type::Own(_) | Type::Borrow(_) => {
-            let name = value.as_str().ok_or_else(|| mismatch().with_hint("pass a resource as the name of its handle, a string"))?;
-            handles(name, ty).map_err(|msg| ValueError::new(path, ty, format!("handle `{name}`")).with_hint(msg))
+            let name = value.as_str().ok_or_else(|| {
+                mismatch().with_hint("pass a resource as the name of its handle, a string")
+            })?;
+            handles(name, ty)
+                .map_err(|msg| ValueError::new(path, ty, format!("handle `{name}`")).with_hint(msg))
         }
-        Type::Map(_) | Type::FixedLengthList(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => {
+        Type::Map(_)
+        | Type::FixedLengthList(_)
+        | Type::Future(_)
+        | Type::Stream(_)
+        | Type::ErrorContext => {
             Err(mismatch().with_hint("weft cannot write values of this type yet"))
         }
     }
@@ -227,7 +291,12 @@ pub fn to_json(val: &Val, namer: &mut HandleNamer<'_>) -> Value {
         },
         Val::Result(Ok(payload)) => tagged_json("ok", payload.as_deref(), namer),
         Val::Result(Err(payload)) => tagged_json("err", payload.as_deref(), namer),
-        Val::Flags(names) => Value::Object(names.iter().map(|n| (n.clone(), Value::Bool(true))).collect()),
+        Val::Flags(names) => Value::Object(
+            names
+                .iter()
+                .map(|n| (n.clone(), Value::Bool(true)))
+                .collect(),
+        ),
         Val::Resource(r) => json!(namer(r)),
         Val::Future(_) => json!("<future>"),
         Val::Stream(_) => json!("<stream>"),
@@ -270,7 +339,10 @@ fn float(value: &Value) -> Option<f64> {
 /// Reads any JSON integer (number or decimal string) as i128, so range checks are exact.
 fn int(value: &Value, path: &Path, ty: &Type) -> Result<i128, ValueError> {
     let parsed = match value {
-        Value::Number(n) => n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from)),
+        Value::Number(n) => n
+            .as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from)),
         Value::String(s) => s.trim().parse::<i128>().ok(),
         _ => None,
     };
@@ -282,7 +354,8 @@ fn int(value: &Value, path: &Path, ty: &Type) -> Result<i128, ValueError> {
 
 fn fit<T: TryFrom<i128>>(i: i128, path: &Path, ty: &Type, value: &Value) -> Result<T, ValueError> {
     T::try_from(i).map_err(|_| {
-        ValueError::new(path, ty, describe_json(value)).with_hint(format!("{i} is out of range for {}", super::describe(ty)))
+        ValueError::new(path, ty, describe_json(value))
+            .with_hint(format!("{i} is out of range for {}", super::describe(ty)))
     })
 }
 

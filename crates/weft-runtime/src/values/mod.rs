@@ -108,7 +108,9 @@ pub fn contains_resource(ty: &Type) -> bool {
         }
         Type::Tuple(t) => t.types().any(|t| contains_resource(&t)),
         Type::Record(r) => r.fields().any(|f| contains_resource(&f.ty)),
-        Type::Variant(v) => v.cases().any(|c| c.ty.as_ref().is_some_and(contains_resource)),
+        Type::Variant(v) => v
+            .cases()
+            .any(|c| c.ty.as_ref().is_some_and(contains_resource)),
         _ => false,
     }
 }

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use wasm_wave::ast::{Node, NodeType};
 use wasmtime::component::{Type, Val};
 
-use super::{HandleLookup, HandleNamer, Path, ValueError, closest, describe, val_contains_resource};
+use super::{
+    HandleLookup, HandleNamer, Path, ValueError, closest, describe, val_contains_resource,
+};
 
 /// Converts a parsed WAVE node to a value of type `ty`.
 pub fn from_node(
@@ -33,15 +35,17 @@ pub fn from_node(
         | Type::Float32
         | Type::Float64
         | Type::Char
-        | Type::String => node.to_wasm_value::<Val>(ty, src).map_err(|e| {
+        | Type::String => node.to_wasm_value::<Val>(ty, src).map_err(|_| {
             let err = mismatch();
             match scalar_hint(node, ty) {
                 Some(hint) => err.with_hint(hint),
-                None => err.with_hint(e.to_string()),
+                None => err,
             }
         }),
         Type::List(list) => {
-            let items = node.as_list().map_err(|_| mismatch().with_hint("write a list as `[a, b, c]`"))?;
+            let items = node
+                .as_list()
+                .map_err(|_| mismatch().with_hint("write a list as `[a, b, c]`"))?;
             let elem = list.ty();
             let vals = items
                 .enumerate()
@@ -77,7 +81,11 @@ pub fn from_node(
                 .collect();
             let names: Vec<&str> = record.fields().map(|f| f.name).collect();
             if let Some(unknown) = given.keys().find(|k| !names.contains(k)) {
-                let mut err = ValueError::new(&path.field(unknown), ty, format!("unknown field `{unknown}`"));
+                let mut err = ValueError::new(
+                    &path.field(unknown),
+                    ty,
+                    format!("unknown field `{unknown}`"),
+                );
                 err.expected = format!("one of the fields {}", backticked(&names));
                 if let Some(near) = closest(unknown, names.iter().copied()) {
                     err = err.with_hint(format!("did you mean `{near}`?"));
@@ -92,8 +100,12 @@ pub fn from_node(
                     // WAVE lets option fields be left out: they are `none`.
                     None if matches!(field.ty, Type::Option(_)) => Val::Option(None),
                     None => {
-                        return Err(ValueError::new(&field_path, &field.ty, "nothing (the field is missing)")
-                            .with_hint(format!("add `{}: ...` to the record", field.name)));
+                        return Err(ValueError::new(
+                            &field_path,
+                            &field.ty,
+                            "nothing (the field is missing)",
+                        )
+                        .with_hint(format!("add `{}: ...` to the record", field.name)));
                     }
                 };
                 fields.push((field.name.to_string(), val));
@@ -101,20 +113,24 @@ pub fn from_node(
             Ok(Val::Record(fields))
         }
         Type::Variant(variant) => {
-            let (label, payload) = node
-                .as_variant(src)
-                .map_err(|_| mismatch().with_hint("write a variant case as `name` or `name(payload)`"))?;
+            let (label, payload) = node.as_variant(src).map_err(|_| {
+                mismatch().with_hint("write a variant case as `name` or `name(payload)`")
+            })?;
             let case = variant.cases().find(|c| c.name == label).ok_or_else(|| {
                 unknown_case(path, ty, label, variant.cases().map(|c| c.name).collect())
             })?;
             let val = match (&case.ty, payload) {
-                (Some(t), Some(p)) => Some(Box::new(from_node(p, t, src, &path.field(label), handles)?)),
+                (Some(t), Some(p)) => {
+                    Some(Box::new(from_node(p, t, src, &path.field(label), handles)?))
+                }
                 (None, None) => None,
                 (Some(_), None) => {
-                    return Err(mismatch().with_hint(format!("case `{label}` takes a payload: `{label}(...)`")));
+                    return Err(mismatch()
+                        .with_hint(format!("case `{label}` takes a payload: `{label}(...)`")));
                 }
                 (None, Some(_)) => {
-                    return Err(mismatch().with_hint(format!("case `{label}` has no payload: write `{label}`")));
+                    return Err(mismatch()
+                        .with_hint(format!("case `{label}` has no payload: write `{label}`")));
                 }
             };
             Ok(Val::Variant(label.to_string(), val))
@@ -131,13 +147,18 @@ pub fn from_node(
             match node.ty() {
                 NodeType::OptionNone => Ok(Val::Option(None)),
                 NodeType::OptionSome => {
-                    let payload = node.as_option().map_err(|_| mismatch())?.ok_or_else(mismatch)?;
-                    Ok(Val::Option(Some(Box::new(from_node(payload, &inner, src, path, handles)?))))
+                    let payload = node
+                        .as_option()
+                        .map_err(|_| mismatch())?
+                        .ok_or_else(mismatch)?;
+                    Ok(Val::Option(Some(Box::new(from_node(
+                        payload, &inner, src, path, handles,
+                    )?))))
                 }
                 // WAVE allows `x` for `some(x)` when that cannot be ambiguous.
-                _ if !matches!(inner, Type::Option(_) | Type::Result(_)) => {
-                    Ok(Val::Option(Some(Box::new(from_node(node, &inner, src, path, handles)?))))
-                }
+                _ if !matches!(inner, Type::Option(_) | Type::Result(_)) => Ok(Val::Option(Some(
+                    Box::new(from_node(node, &inner, src, path, handles)?),
+                ))),
                 _ => Err(mismatch().with_hint("write `some(...)` or `none`")),
             }
         }
@@ -150,13 +171,21 @@ pub fn from_node(
                 Err(p) => (false, p, result.err(), "err"),
             };
             let val = match (payload_ty, payload) {
-                (Some(t), Some(p)) => Some(Box::new(from_node(p, &t, src, &path.field(label), handles)?)),
+                (Some(t), Some(p)) => Some(Box::new(from_node(
+                    p,
+                    &t,
+                    src,
+                    &path.field(label),
+                    handles,
+                )?)),
                 (None, None) => None,
                 (Some(_), None) => {
-                    return Err(mismatch().with_hint(format!("`{label}` takes a payload here: `{label}(...)`")));
+                    return Err(mismatch()
+                        .with_hint(format!("`{label}` takes a payload here: `{label}(...)`")));
                 }
                 (None, Some(_)) => {
-                    return Err(mismatch().with_hint(format!("`{label}` has no payload here: write `{label}`")));
+                    return Err(mismatch()
+                        .with_hint(format!("`{label}` has no payload here: write `{label}`")));
                 }
             };
             Ok(Val::Result(if is_ok { Ok(val) } else { Err(val) }))
@@ -178,11 +207,15 @@ pub fn from_node(
                 return Err(mismatch().with_hint("pass a resource as the name of a handle, e.g. `let c = counter(\"x\")` then `c`"));
             }
             let name = &src[node.span()];
-            handles(name, ty).map_err(|msg| ValueError::new(path, ty, format!("handle `{name}`")).with_hint(msg))
+            handles(name, ty)
+                .map_err(|msg| ValueError::new(path, ty, format!("handle `{name}`")).with_hint(msg))
         }
-        Type::Map(_) | Type::FixedLengthList(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => {
-            Err(ValueError::new(path, ty, found(node, src)).with_hint("weft cannot write values of this type yet"))
-        }
+        Type::Map(_)
+        | Type::FixedLengthList(_)
+        | Type::Future(_)
+        | Type::Stream(_)
+        | Type::ErrorContext => Err(ValueError::new(path, ty, found(node, src))
+            .with_hint("weft cannot write values of this type yet")),
     }
 }
 
@@ -203,7 +236,11 @@ fn write_val(out: &mut String, val: &Val, namer: &mut HandleNamer<'_>) {
         }
         return;
     }
-    let seq = |out: &mut String, open: &str, items: &mut dyn Iterator<Item = &Val>, close: &str, namer: &mut HandleNamer<'_>| {
+    let seq = |out: &mut String,
+               open: &str,
+               items: &mut dyn Iterator<Item = &Val>,
+               close: &str,
+               namer: &mut HandleNamer<'_>| {
         out.push_str(open);
         for (i, v) in items.enumerate() {
             if i > 0 {
@@ -270,11 +307,24 @@ fn found(node: &Node, src: &str) -> String {
 
 fn scalar_hint(node: &Node, ty: &Type) -> Option<String> {
     match (node.ty(), ty) {
-        (NodeType::Number, Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64) => {
-            Some(format!("the number must be a whole number in the range of {}", describe(ty)))
-        }
+        (
+            NodeType::Number,
+            Type::U8
+            | Type::U16
+            | Type::U32
+            | Type::U64
+            | Type::S8
+            | Type::S16
+            | Type::S32
+            | Type::S64,
+        ) => Some(format!(
+            "the number must be a whole number in the range of {}",
+            describe(ty)
+        )),
         (NodeType::String, Type::Char) => Some("write a char in single quotes: 'x'".to_string()),
-        (NodeType::Char, Type::String) => Some("write a string in double quotes: \"x\"".to_string()),
+        (NodeType::Char, Type::String) => {
+            Some("write a string in double quotes: \"x\"".to_string())
+        }
         (NodeType::Label, Type::String) => Some("strings need double quotes".to_string()),
         _ => None,
     }
@@ -289,5 +339,9 @@ fn unknown_case(path: &Path, ty: &Type, label: &str, names: Vec<&str>) -> ValueE
 }
 
 pub(crate) fn backticked(names: &[&str]) -> String {
-    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,0 +1,39 @@
+//! `weft targets`: does a component fit a WIT world?
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+/// Check that a component fits a WIT world: it imports nothing the world does not
+/// provide and exports everything the world requires, with the same types.
+///
+/// When it does not, every import and export that differs is listed, with the WIT of
+/// both sides.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  weft targets greeter.wasm --wit wit/greeter --world greeter
+  weft targets app.wasm --wit wit/ --world example:app/app@1.0.0
+
+Exit status: 0 when the component fits the world, 1 when it does not or on any error.")]
+pub struct TargetsCommand {
+    /// The component.
+    pub component: PathBuf,
+    /// The WIT package (file or directory, with `deps/`) holding the world.
+    #[arg(long, value_name = "PATH")]
+    pub wit: PathBuf,
+    /// The world (needed when the package has several).
+    #[arg(long)]
+    pub world: Option<String>,
+}
+
+impl TargetsCommand {
+    /// Runs the command.
+    pub fn run(self) -> anyhow::Result<()> {
+        let bytes = weft_compose::read_wasm(&self.component)
+            .with_context(|| format!("failed to read `{}`", self.component.display()))?;
+        let world = weft_compose::targets(&bytes, &self.wit, self.world.as_deref())?;
+        println!("`{}` fits world `{world}`", self.component.display());
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! Places in input files (manifests, WAC documents), for error messages that point at
+//! the line to fix.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// A position in an input file, shown as `path:line:column` with the offending line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The input file.
+    pub path: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// The source line, for the snippet.
+    pub text: String,
+    /// How many characters of `text` to underline (at least 1).
+    pub width: usize,
+}
+
+impl Location {
+    /// The location of the byte range `span` in `source`, which was read from `path`.
+    pub fn from_span(path: &Path, source: &str, span: Range<usize>) -> Self {
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        let line = source[..start].matches('\n').count() + 1;
+        let column = source[line_start..start].chars().count() + 1;
+        let text = source[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
+        let width = source[start..end.min(line_end)].chars().count().max(1);
+        Location {
+            path: path.to_path_buf(),
+            line,
+            column,
+            text,
+            width,
+        }
+    }
+
+    /// The `path:line:column` prefix alone.
+    pub fn position(&self) -> String {
+        format!("{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+
+    /// The offending line with the span underlined, indented, for the end of a message.
+    pub fn snippet(&self) -> String {
+        let gutter = self.line.to_string();
+        let pad = " ".repeat(gutter.len());
+        format!(
+            "{pad} |\n{gutter} | {}\n{pad} | {}{}",
+            self.text,
+            " ".repeat(self.column - 1),
+            "^".repeat(self.width)
+        )
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.position())
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The closest of `candidates` to `name`, if one is close enough to be a likely typo.
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `names` as a backticked, comma-separated list, or `none`.
+pub(crate) fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    let items: Vec<String> = names
+        .into_iter()
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect();
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_columns() {
+        let src = "a = 1\nbcd = \"x\"\n";
+        let at = Location::from_span(Path::new("f.toml"), src, 12..15);
+        assert_eq!((at.line, at.column, at.width), (2, 7, 3));
+        assert_eq!(at.text, "bcd = \"x\"");
+        assert_eq!(at.position(), "f.toml:2:7");
+        assert!(at.snippet().ends_with("|       ^^^"), "{}", at.snippet());
+    }
+
+    #[test]
+    fn closest_finds_typos_only() {
+        assert_eq!(closest("loger", ["logger", "greeter"]), Some("logger"));
+        assert_eq!(closest("zzz", ["logger", "greeter"]), None);
+    }
+}

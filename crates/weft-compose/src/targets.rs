@@ -1,0 +1,251 @@
+//! `weft targets`: does a component fit a WIT world?
+//!
+//! `wit_component::targets` gives the verdict (it instantiates a component of the world's
+//! type with the component under test and validates). When the answer is no, this module
+//! says which imports and exports differ and how, in WIT: a component may import less
+//! than the world offers and export more than it requires, so only lines that break that
+//! rule are reported as differences.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use wac_graph::types::are_semver_compatible;
+
+use crate::component::describe_binary;
+use crate::new::{LoadWorldError, load_world};
+use crate::wit_text::{Side, WorldWit, indent, line_diff};
+
+/// One way a component differs from a world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    /// The component imports something the world does not provide.
+    ImportNotInWorld {
+        /// The import.
+        name: String,
+        /// Its WIT, as the component declares it.
+        wit: Option<String>,
+    },
+    /// The world requires an export the component lacks.
+    MissingExport {
+        /// The export.
+        name: String,
+        /// Its WIT, as the world declares it.
+        wit: Option<String>,
+    },
+    /// An import or export exists on both sides with different types.
+    Mismatch {
+        /// `import` or `export`.
+        side: &'static str,
+        /// The item.
+        name: String,
+        /// The world's WIT.
+        expected: String,
+        /// The component's WIT.
+        found: String,
+    },
+    /// The checker found a problem the item comparison could not pin down.
+    Other {
+        /// The checker's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Difference::ImportNotInWorld { name, .. } => {
+                write!(
+                    f,
+                    "the component imports `{name}`, which the world does not provide"
+                )
+            }
+            Difference::MissingExport { name, wit } => {
+                write!(
+                    f,
+                    "the world requires export `{name}`, which the component lacks"
+                )?;
+                if let Some(wit) = wit {
+                    write!(f, ":\n{}", indent(wit, 4))?;
+                }
+                Ok(())
+            }
+            Difference::Mismatch {
+                side,
+                name,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{side} `{name}` differs (- world, + component):\n{}",
+                indent(&line_diff(expected, found), 4)
+            ),
+            Difference::Other { message } => f.write_str(message),
+        }
+    }
+}
+
+/// Why a component does not fit (or could not be checked against) a world.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetsError {
+    /// The input is not a component.
+    #[error("the input is {found}, not a component; turn a core module into one with `weft new`")]
+    NotAComponent {
+        /// What it is instead.
+        found: &'static str,
+    },
+    /// The WIT could not be loaded.
+    #[error("failed to load WIT from `{}`", path.display())]
+    Wit {
+        /// The WIT path.
+        path: PathBuf,
+        /// What went wrong, with file and line.
+        #[source]
+        source: anyhow::Error,
+    },
+    /// The world does not exist or was not given when several exist.
+    #[error("cannot select a world in `{}`{}", path.display(), world.as_ref().map(|w| format!(" named `{w}`")).unwrap_or_default())]
+    World {
+        /// The WIT path.
+        path: PathBuf,
+        /// The requested world.
+        world: Option<String>,
+        /// wit-parser's explanation.
+        #[source]
+        source: anyhow::Error,
+    },
+    /// The component does not fit the world.
+    #[error("the component does not fit world `{world}`:\n{}{}", differences.iter().map(|d| format!("  - {}", indent(&d.to_string(), 4).trim_start())).collect::<Vec<_>>().join("\n"), wasi_hint(differences))]
+    Mismatch {
+        /// The world.
+        world: String,
+        /// Every difference found.
+        differences: Vec<Difference>,
+    },
+}
+
+fn wasi_hint(differences: &[Difference]) -> &'static str {
+    let imports_wasi = differences.iter().any(
+        |d| matches!(d, Difference::ImportNotInWorld { name, .. } if name.starts_with("wasi:")),
+    );
+    if imports_wasi {
+        "\n  = hint: components built for `wasm32-wasip2` import WASI; a world they target must \
+         include it, e.g. `include wasi:cli/imports@0.2.6;`"
+    } else {
+        ""
+    }
+}
+
+/// Checks that `component` fits the world `world` of the WIT package at `wit` (`world`
+/// may be omitted when the package has one world). Returns the world's full name.
+pub fn targets(component: &[u8], wit: &Path, world: Option<&str>) -> Result<String, TargetsError> {
+    if !wasmparser::Parser::is_component(component) {
+        return Err(TargetsError::NotAComponent {
+            found: describe_binary(component),
+        });
+    }
+    let (resolve, world_id) = load_world(wit, world).map_err(|e| match e {
+        LoadWorldError::Wit(source) => TargetsError::Wit {
+            path: wit.to_path_buf(),
+            source,
+        },
+        LoadWorldError::World(source) => TargetsError::World {
+            path: wit.to_path_buf(),
+            world: world.map(str::to_string),
+            source,
+        },
+    })?;
+    let checked = wit_component::targets(&resolve, world_id, component);
+    let world_name = match resolve.worlds[world_id].package {
+        Some(pkg) => resolve.id_of_name(pkg, &resolve.worlds[world_id].name),
+        None => resolve.worlds[world_id].name.clone(),
+    };
+    let Err(error) = checked else {
+        return Ok(world_name);
+    };
+
+    let expected = WorldWit::from_world(resolve, world_id);
+    let mut differences = match WorldWit::decode(component) {
+        Ok(found) => compare(&expected, &found),
+        Err(_) => Vec::new(),
+    };
+    if differences.is_empty() {
+        differences.push(Difference::Other {
+            message: format!("{error:#}"),
+        });
+    }
+    Err(TargetsError::Mismatch {
+        world: world_name,
+        differences,
+    })
+}
+
+/// Compares a world with a component's WIT, item by item.
+fn compare(world: &WorldWit, component: &WorldWit) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let world_imports = world.names(Side::Import);
+    for name in component.names(Side::Import) {
+        let wit = component.item_text(Side::Import, &name);
+        let counterpart = world_imports.iter().find(|w| **w == name).or_else(|| {
+            world_imports
+                .iter()
+                .find(|w| are_semver_compatible(w, &name))
+        });
+        match counterpart {
+            None => out.push(Difference::ImportNotInWorld { name, wit }),
+            Some(world_name) => {
+                let expected = world
+                    .item_text(Side::Import, world_name)
+                    .unwrap_or_default();
+                let found = wit.unwrap_or_default();
+                // The component may import less than the world offers: only lines it
+                // has that the world lacks are a problem.
+                if line_diff(&expected, &found)
+                    .lines()
+                    .any(|l| l.starts_with('+'))
+                {
+                    out.push(Difference::Mismatch {
+                        side: "import",
+                        name,
+                        expected,
+                        found,
+                    });
+                }
+            }
+        }
+    }
+    let component_exports = component.names(Side::Export);
+    for name in world.names(Side::Export) {
+        let expected = world.item_text(Side::Export, &name);
+        let counterpart = component_exports.iter().find(|c| **c == name).or_else(|| {
+            component_exports
+                .iter()
+                .find(|c| are_semver_compatible(c, &name))
+        });
+        match counterpart {
+            None => out.push(Difference::MissingExport {
+                name,
+                wit: expected,
+            }),
+            Some(component_name) => {
+                let found = component
+                    .item_text(Side::Export, component_name)
+                    .unwrap_or_default();
+                let expected = expected.unwrap_or_default();
+                // The component may export more than the world requires: only world
+                // lines it lacks are a problem.
+                if line_diff(&expected, &found)
+                    .lines()
+                    .any(|l| l.starts_with('-'))
+                {
+                    out.push(Difference::Mismatch {
+                        side: "export",
+                        name,
+                        expected,
+                        found,
+                    });
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,231 @@
+//! Golden tests: one directory per case under `tests/golden/cases/` (failures under
+//! `cases/fail/`), run through the library, output compared with a file beside it.
+//!
+//! A case directory holds exactly one of:
+//!
+//! - `compose.toml`: a manifest, composed with `compose_manifest_file`;
+//! - `compose.wac`: a WAC document, composed with `compose_wac_file` (packages from the
+//!   case's `deps/`);
+//! - `plug.txt`: the socket on the first line, one plug per following line;
+//! - `targets.txt`: `COMPONENT WIT-PATH [WORLD]`;
+//! - `new.txt`: `MODULE [WIT-PATH [WORLD]]`.
+//!
+//! Before a case runs, its files are copied into a temp dir along with every
+//! `tests/golden/components/*.wat` (see the README there), and every `.wat` file is
+//! compiled to a `.wasm` beside it. A case that succeeds writes a summary (warnings,
+//! exports, imports) that must equal `expected.txt`; a case that fails writes the error
+//! and its causes, which must equal `error.txt`. The temp dir prints as `$DIR`.
+//! `BLESS=1 cargo test -p weft-compose --test golden` rewrites the expected files.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use weft_compose::{Composition, WacOptions};
+
+fn golden_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn cases() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        for entry in entries {
+            let is_case = [
+                "compose.toml",
+                "compose.wac",
+                "plug.txt",
+                "targets.txt",
+                "new.txt",
+            ]
+            .iter()
+            .any(|f| entry.join(f).exists());
+            if is_case {
+                out.push(entry);
+            } else if entry.file_name().is_some_and(|n| n != "deps" && n != "wit") {
+                walk(&entry, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&golden_root().join("cases"), &mut out);
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+fn compile_wat(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            compile_wat(&path);
+        } else if path.extension().is_some_and(|e| e == "wat") {
+            let bytes = wat::parse_file(&path).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(path.with_extension("wasm"), bytes).unwrap();
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+}
+
+fn summary(c: &Composition) -> String {
+    let mut out = String::new();
+    for w in &c.warnings {
+        writeln!(out, "warning: {w}").unwrap();
+    }
+    writeln!(out, "exports:").unwrap();
+    for e in &c.exports {
+        writeln!(out, "  {} {}", e.kind, e.name).unwrap();
+    }
+    writeln!(out, "imports:").unwrap();
+    for i in &c.imports {
+        writeln!(out, "  {} {}", i.kind, i.name).unwrap();
+    }
+    out
+}
+
+fn error_text(error: &dyn std::error::Error) -> String {
+    let mut out = format!("{error}\n");
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        writeln!(out, "caused by: {c}").unwrap();
+        cause = c.source();
+    }
+    out
+}
+
+fn validate(c: &Composition) {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default())
+        .validate_all(&c.bytes)
+        .expect("output validates");
+}
+
+/// Runs one case in `dir` (the prepared temp dir): Ok(summary) or Err(error text).
+fn run_case(dir: &Path) -> Result<String, String> {
+    let args = |file: &str| -> Vec<String> {
+        std::fs::read_to_string(dir.join(file))
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let done = |r: Result<Composition, String>| {
+        r.map(|c| {
+            validate(&c);
+            summary(&c)
+        })
+    };
+    if dir.join("compose.toml").exists() {
+        done(
+            weft_compose::compose_manifest_file(&dir.join("compose.toml"))
+                .map_err(|e| error_text(&e)),
+        )
+    } else if dir.join("compose.wac").exists() {
+        done(
+            weft_compose::compose_wac_file(&dir.join("compose.wac"), &WacOptions::default())
+                .map_err(|e| error_text(&e)),
+        )
+    } else if dir.join("plug.txt").exists() {
+        let files: Vec<PathBuf> = args("plug.txt").iter().map(|f| dir.join(f)).collect();
+        done(weft_compose::plug(&files[0], &files[1..]).map_err(|e| error_text(&e)))
+    } else if dir.join("targets.txt").exists() {
+        let a = args("targets.txt");
+        let bytes = std::fs::read(dir.join(&a[0])).unwrap();
+        weft_compose::targets(&bytes, &dir.join(&a[1]), a.get(2).map(String::as_str))
+            .map(|world| format!("fits world `{world}`\n"))
+            .map_err(|e| error_text(&e))
+    } else {
+        let a = args("new.txt");
+        let bytes = std::fs::read(dir.join(&a[0])).unwrap();
+        let options = weft_compose::NewOptions {
+            wit: a.get(1).map(|w| dir.join(w)),
+            world: a.get(2).cloned(),
+            ..Default::default()
+        };
+        weft_compose::new_component(&bytes, &options)
+            .map(|out| {
+                validate(&out.component);
+                format!(
+                    "adapter: {:?}\n{}",
+                    out.wasi_adapter,
+                    summary(&out.component)
+                )
+            })
+            .map_err(|e| error_text(&e))
+    }
+}
+
+#[test]
+fn golden() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut failures = Vec::new();
+    let cases = cases();
+    assert!(!cases.is_empty());
+    for case in &cases {
+        let name = case
+            .strip_prefix(golden_root().join("cases"))
+            .unwrap()
+            .display()
+            .to_string();
+        let tmp = tempfile::tempdir().unwrap();
+        for entry in std::fs::read_dir(golden_root().join("components")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "wat") {
+                std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        copy_dir(case, tmp.path());
+        for generated in ["expected.txt", "error.txt"] {
+            let _ = std::fs::remove_file(tmp.path().join(generated));
+        }
+        compile_wat(tmp.path());
+        let expect_failure = name.starts_with("fail");
+        let (file, text) = match run_case(tmp.path()) {
+            Ok(text) if !expect_failure => ("expected.txt", text),
+            Err(text) if expect_failure => ("error.txt", text),
+            Ok(text) => {
+                failures.push(format!("{name}: expected a failure, got:\n{text}"));
+                continue;
+            }
+            Err(text) => {
+                failures.push(format!("{name}: failed:\n{text}"));
+                continue;
+            }
+        };
+        let dir = tmp.path().display().to_string();
+        let text = text.replace(&dir, "$DIR");
+        let expected_path = case.join(file);
+        if bless {
+            std::fs::write(&expected_path, &text).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&expected_path) {
+            Ok(expected) if expected == text => {}
+            Ok(expected) => failures.push(format!(
+                "{name}: output differs from {file}\n--- expected\n{expected}\n--- actual\n{text}"
+            )),
+            Err(_) => failures.push(format!("{name}: no {file}; run with BLESS=1\n{text}")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} golden cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}

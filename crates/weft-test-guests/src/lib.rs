@@ -1,0 +1,88 @@
+//! Paths of weft's guest components, built from source for every test run.
+//!
+//! The example and test components live in `guests/`, a cargo workspace of its own (one
+//! small `cdylib` crate per component, bindings from `wit_bindgen::generate!`). A `cdylib`
+//! for `wasm32-wasip2` is linked straight into a component, so no post-processing is needed.
+//!
+//! This crate's `build.rs` runs
+//! `cargo build --release --target wasm32-wasip2 --manifest-path guests/Cargo.toml` with its
+//! target dir at `guests/target` (or `$WEFT_GUESTS_TARGET_DIR`), without the environment the
+//! outer cargo hands to build scripts that would leak into the nested build
+//! (`CARGO_TARGET_DIR`, `RUSTFLAGS`, `CARGO_ENCODED_RUSTFLAGS`, `CARGO_PROFILE_*`,
+//! `CARGO_BUILD_*`, `CARGO_MAKEFLAGS`, `RUSTC_WORKSPACE_WRAPPER`, …). When `clang-19` is
+//! on `PATH` it sets `CC_wasm32_wasip2`/`AR_wasm32_wasip2`/`CFLAGS_wasm32_wasip2` so guests
+//! with C code can use Debian's clang and wasi-libc. It reruns when anything in `guests/`
+//! (outside the target dir) or the root `wit/` changes.
+//!
+//! For every built component it generates a constant named after the guest's package
+//! (uppercased, `-` becomes `_`), e.g. [`GREETER`], plus [`ALL`]; [`path`] looks one up by
+//! name. Tests take guest paths only from here, so a guest that does not build fails the
+//! test build instead of a test at run time.
+//!
+//! If the guest build fails, this crate fails to build and prints cargo's output; the usual
+//! fixes are `rustup target add wasm32-wasip2`, and `bash scripts/setup.sh` for clang.
+
+include!(concat!(env!("OUT_DIR"), "/guests.rs"));
+
+/// The path of the built guest component `name` (a package name such as `"greeter"`;
+/// `-` and `_` are interchangeable).
+///
+/// # Panics
+///
+/// If no guest of that name was built; the message lists the known guests.
+pub fn path(name: &str) -> &'static str {
+    let wanted = name.replace('_', "-");
+    ALL.iter()
+        .find(|(known, _)| known.replace('_', "-") == wanted)
+        .map(|(_, path)| *path)
+        .unwrap_or_else(|| {
+            let known: Vec<&str> = ALL.iter().map(|(known, _)| *known).collect();
+            panic!("no guest component named `{name}`; known guests: {known:?}")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A component's preamble: `\0asm`, then version 0x0d and layer 1 (a core module has
+    /// layer 0).
+    const COMPONENT_MAGIC: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+    #[test]
+    fn every_guest_is_a_valid_component() {
+        assert!(!ALL.is_empty());
+        for (name, path) in ALL {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{name}: {path}: {e}"));
+            assert!(
+                bytes.starts_with(&COMPONENT_MAGIC),
+                "{name}: {path} is not a component"
+            );
+            // Validate with the wasm-tools family wasmtime uses, so a guest built by a newer
+            // toolchain than the runtime understands fails here, not deep in a runtime test.
+            wasmparser::Validator::new()
+                .validate_all(&bytes)
+                .unwrap_or_else(|e| panic!("{name}: {path} does not validate: {e}"));
+        }
+    }
+
+    #[test]
+    fn core_guests_are_built() {
+        for name in ["greeter", "hostile", "logger", "types"] {
+            assert!(
+                ALL.iter().any(|(known, _)| *known == name),
+                "{name} missing"
+            );
+        }
+        assert_eq!(path("greeter"), GREETER);
+        assert_eq!(path("types"), TYPES);
+        assert_eq!(path("hostile"), HOSTILE);
+        assert_eq!(path("logger"), LOGGER);
+    }
+
+    #[test]
+    #[should_panic(expected = "known guests")]
+    fn unknown_guest_panics_with_the_list() {
+        path("no-such-guest");
+    }
+}

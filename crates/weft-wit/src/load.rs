@@ -1,0 +1,440 @@
+//! Loading WIT from what a user points at: a `.wit` file, a directory with an
+//! optional `deps/` folder, a WIT package encoded as wasm, or a component whose
+//! embedded WIT is decoded.
+//!
+//! Text sources are read into memory by weft itself (instead of through
+//! `Resolve::push_path`) so that a failed parse can be diagnosed against the
+//! exact text, and re-parsed after applying a suggested fix to find the errors
+//! that follow the first one (see [`crate::diagnose`]). The directory layout is
+//! the one `wit-parser` documents for `Resolve::push_dir`.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use wit_parser::{
+    PackageId, PackageName, ParseError, ParseErrorKind, Resolve, ResolveError, ResolveErrorKind,
+    SourceMap, UnresolvedPackageGroup, WorldId,
+};
+
+use crate::diagnose::{self, Diagnostic};
+
+/// What kind of input a [`Loaded`] package came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    /// A single `.wit` file.
+    File,
+    /// A directory of `.wit` files, with dependencies under `deps/`.
+    Directory,
+    /// A WIT package encoded as a wasm binary.
+    WitPackage,
+    /// A component; its WIT is the world it imports and exports.
+    Component,
+}
+
+/// WIT resolved from one input path.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The resolved packages, the main ones and all their dependencies.
+    pub resolve: Resolve,
+    /// The package the input defines (for a component: the package holding
+    /// its decoded world).
+    pub main: PackageId,
+    /// Further packages defined in the same source with `package x:y { .. }`.
+    pub nested: Vec<PackageId>,
+    /// For a component, the world it implements.
+    pub world: Option<WorldId>,
+    /// What the input was.
+    pub kind: InputKind,
+    /// The path that was loaded.
+    pub path: PathBuf,
+}
+
+impl Loaded {
+    /// The main package followed by the nested ones.
+    pub fn packages(&self) -> Vec<PackageId> {
+        let mut out = vec![self.main];
+        out.extend(&self.nested);
+        out
+    }
+}
+
+/// Why [`load`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The path could not be read.
+    #[error("failed to read `{path}`")]
+    Io {
+        /// The path that was read.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input is WIT text that does not parse or resolve.
+    #[error("`{path}` is not valid WIT: {}", count_errors(.diagnostics))]
+    Invalid {
+        /// The path that was checked.
+        path: PathBuf,
+        /// Every error found, in source order of discovery.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// The input looked like wasm but could not be decoded.
+    #[error("failed to decode the WIT in `{path}`")]
+    Decode {
+        /// The wasm file.
+        path: PathBuf,
+        /// What `wit-component` reported.
+        #[source]
+        source: anyhow::Error,
+    },
+}
+
+fn count_errors(d: &[Diagnostic]) -> String {
+    match d.len() {
+        1 => "1 error".to_string(),
+        n => format!("{n} errors"),
+    }
+}
+
+/// One text file taking part in a load.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceFile {
+    /// The name used in messages (the path as the user spelled it).
+    pub display: String,
+    /// The file's text (possibly patched by recovery).
+    pub text: String,
+}
+
+/// A dependency found under `deps/`.
+#[derive(Debug, Clone)]
+pub(crate) enum DepSource {
+    /// A package made of these text files (indices into `Sources::files`).
+    Text(Vec<usize>),
+    /// A wasm-encoded WIT package.
+    Binary(PathBuf),
+}
+
+/// All text that makes up one WIT input.
+#[derive(Debug, Clone)]
+pub(crate) struct Sources {
+    pub files: Vec<SourceFile>,
+    pub main: Vec<usize>,
+    pub deps: Vec<DepSource>,
+}
+
+/// An error from `wit-parser`, with its span resolved to one of our files.
+#[derive(Debug, Clone)]
+pub(crate) struct RawError {
+    /// The first line of wit-parser's message.
+    pub message: String,
+    /// Further lines of wit-parser's message.
+    pub notes: Vec<String>,
+    /// File index and byte range in that file.
+    pub at: Option<(usize, Range<usize>)>,
+    /// What wit-parser says the error is.
+    pub kind: RawKind,
+}
+
+/// The structured part of a [`RawError`].
+#[derive(Debug, Clone)]
+pub(crate) enum RawKind {
+    Other,
+    ItemNotFound {
+        name: String,
+        kind: String,
+    },
+    PackageNotFound {
+        requested: String,
+        known: Vec<String>,
+    },
+}
+
+impl RawError {
+    fn plain(message: String) -> RawError {
+        RawError {
+            message,
+            notes: Vec::new(),
+            at: None,
+            kind: RawKind::Other,
+        }
+    }
+}
+
+/// Loads and resolves the WIT at `path`.
+///
+/// A directory is read as one package (all its `*.wit` files) plus its
+/// `deps/`; a `.wasm` file is decoded as a WIT package or as a component;
+/// anything else is read as a single WIT file.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        let sources = read_dir_sources(path).map_err(io)?;
+        return load_sources(path, sources, InputKind::Directory);
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    if bytes.starts_with(b"\0asm") {
+        return load_wasm(path, &bytes);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text ({e})"),
+        ))
+    })?;
+    let sources = Sources {
+        files: vec![SourceFile {
+            display: path.display().to_string(),
+            text,
+        }],
+        main: vec![0],
+        deps: Vec::new(),
+    };
+    load_sources(path, sources, InputKind::File)
+}
+
+/// Loads WIT from text in memory, named `name` in messages. Used by tests and
+/// by tools that hold WIT they did not read from disk.
+pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
+    let sources = Sources {
+        files: vec![SourceFile {
+            display: name.to_string(),
+            text: text.to_string(),
+        }],
+        main: vec![0],
+        deps: Vec::new(),
+    };
+    load_sources(Path::new(name), sources, InputKind::File)
+}
+
+fn load_wasm(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let decoded = wit_component::decode(bytes).map_err(|source| LoadError::Decode {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let (resolve, main, world, kind) = match decoded {
+        wit_component::DecodedWasm::WitPackage(resolve, pkg) => {
+            (resolve, pkg, None, InputKind::WitPackage)
+        }
+        wit_component::DecodedWasm::Component(resolve, world) => {
+            let pkg = resolve.worlds[world]
+                .package
+                .ok_or_else(|| LoadError::Decode {
+                    path: path.to_path_buf(),
+                    source: anyhow::anyhow!("the decoded world is not in a package"),
+                })?;
+            (resolve, pkg, Some(world), InputKind::Component)
+        }
+    };
+    Ok(Loaded {
+        resolve,
+        main,
+        nested: Vec::new(),
+        world,
+        kind,
+        path: path.to_path_buf(),
+    })
+}
+
+fn load_sources(path: &Path, sources: Sources, kind: InputKind) -> Result<Loaded, LoadError> {
+    match resolve_sources(&sources) {
+        Ok((resolve, main, nested)) => Ok(Loaded {
+            resolve,
+            main,
+            nested,
+            world: None,
+            kind,
+            path: path.to_path_buf(),
+        }),
+        Err(first) => Err(LoadError::Invalid {
+            path: path.to_path_buf(),
+            diagnostics: diagnose::diagnose_all(sources, *first),
+        }),
+    }
+}
+
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<std::fs::DirEntry>> {
+    let mut entries = dir.read_dir()?.collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    Ok(entries)
+}
+
+fn push_wit_files(dir: &Path, files: &mut Vec<SourceFile>) -> std::io::Result<Vec<usize>> {
+    let mut out = Vec::new();
+    for entry in sorted_entries(dir)? {
+        let p = entry.path();
+        if p.is_dir() || p.extension().and_then(|e| e.to_str()) != Some("wit") {
+            continue;
+        }
+        out.push(push_file(&p, files)?);
+    }
+    Ok(out)
+}
+
+fn push_file(p: &Path, files: &mut Vec<SourceFile>) -> std::io::Result<usize> {
+    let text = std::fs::read_to_string(p)?;
+    files.push(SourceFile {
+        display: p.display().to_string(),
+        text,
+    });
+    Ok(files.len() - 1)
+}
+
+fn read_dir_sources(dir: &Path) -> std::io::Result<Sources> {
+    let mut files = Vec::new();
+    let main = push_wit_files(dir, &mut files)?;
+    let mut deps = Vec::new();
+    let deps_dir = dir.join("deps");
+    if deps_dir.is_dir() {
+        for entry in sorted_entries(&deps_dir)? {
+            let p = entry.path();
+            if p.is_dir() {
+                deps.push(DepSource::Text(push_wit_files(&p, &mut files)?));
+                continue;
+            }
+            match p.extension().and_then(|e| e.to_str()) {
+                Some("wit") => deps.push(DepSource::Text(vec![push_file(&p, &mut files)?])),
+                Some("wasm") => deps.push(DepSource::Binary(p)),
+                _ => {}
+            }
+        }
+    }
+    Ok(Sources { files, main, deps })
+}
+
+fn file_index(sources: &Sources, display: &str) -> Option<usize> {
+    sources.files.iter().position(|f| f.display == display)
+}
+
+fn locate(
+    sources: &Sources,
+    map: &SourceMap,
+    span: wit_parser::Span,
+) -> Option<(usize, Range<usize>)> {
+    let loc = map.resolve_span(span)?;
+    Some((file_index(sources, loc.path)?, loc.range))
+}
+
+fn split_message(text: &str) -> (String, Vec<String>) {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or("").to_string();
+    let notes = lines
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    (first, notes)
+}
+
+fn raw_from_parse(sources: &Sources, map: &SourceMap, e: &ParseError) -> RawError {
+    let kind = e.kind();
+    let (message, notes) = split_message(&kind.to_string());
+    let at = locate(sources, map, kind.span());
+    let kind = match kind {
+        ParseErrorKind::ItemNotFound { name, kind, .. } => RawKind::ItemNotFound {
+            name: name.clone(),
+            kind: kind.clone(),
+        },
+        _ => RawKind::Other,
+    };
+    RawError {
+        message,
+        notes,
+        at,
+        kind,
+    }
+}
+
+fn raw_from_resolve(sources: &Sources, map: &SourceMap, e: &ResolveError) -> RawError {
+    let kind = e.kind();
+    let (mut message, mut notes) = split_message(&kind.to_string());
+    if let Some(m) = message.strip_suffix(" known packages:") {
+        message = m.trim_end_matches('.').to_string();
+    }
+    let at = locate(sources, map, kind.span());
+    let raw_kind = match kind {
+        ResolveErrorKind::PackageNotFound {
+            requested, known, ..
+        } => {
+            notes.clear();
+            if !known.is_empty() {
+                let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                notes.push(format!("known packages: {}", list.join(", ")));
+            }
+            RawKind::PackageNotFound {
+                requested: requested.to_string(),
+                known: known.iter().map(|k| k.to_string()).collect(),
+            }
+        }
+        ResolveErrorKind::DuplicatePackage { span2, .. } => {
+            if let Some((f, r)) = locate(sources, map, *span2) {
+                notes.push(format!(
+                    "also defined in `{}` at byte {}",
+                    sources.files[f].display, r.start
+                ));
+            }
+            RawKind::Other
+        }
+        _ => RawKind::Other,
+    };
+    RawError {
+        message,
+        notes,
+        at,
+        kind: raw_kind,
+    }
+}
+
+fn parse_group(
+    sources: &Sources,
+    indices: &[usize],
+) -> Result<UnresolvedPackageGroup, Box<RawError>> {
+    let mut map = SourceMap::new();
+    for &i in indices {
+        let f = &sources.files[i];
+        map.push_str(&f.display, f.text.clone());
+    }
+    map.parse()
+        .map_err(|(map, e)| Box::new(raw_from_parse(sources, &map, &e)))
+}
+
+/// Parses and resolves `sources`, returning the main package and the nested
+/// packages of the main files, or the first error `wit-parser` reports.
+pub(crate) fn resolve_sources(
+    sources: &Sources,
+) -> Result<(Resolve, PackageId, Vec<PackageId>), Box<RawError>> {
+    if sources.main.is_empty() {
+        return Err(Box::new(RawError::plain(
+            "no `.wit` files found in the directory".to_string(),
+        )));
+    }
+    let mut resolve = Resolve::new();
+    let mut groups = Vec::new();
+    for dep in &sources.deps {
+        match dep {
+            DepSource::Binary(p) => {
+                resolve.push_file(p).map_err(|e| {
+                    Box::new(RawError::plain(format!(
+                        "failed to load dependency `{}`: {e:#}",
+                        p.display()
+                    )))
+                })?;
+            }
+            DepSource::Text(indices) if indices.is_empty() => {}
+            DepSource::Text(indices) => groups.push(parse_group(sources, indices)?),
+        }
+    }
+    let main = parse_group(sources, &sources.main)?;
+    let nested_names: Vec<PackageName> = main.nested.iter().map(|p| p.name.clone()).collect();
+    let id = resolve
+        .push_groups(main, groups)
+        .map_err(|e| Box::new(raw_from_resolve(sources, &resolve.source_map, &e)))?;
+    let nested = nested_names
+        .iter()
+        .filter_map(|n| resolve.package_names.get(n).copied())
+        .collect();
+    Ok((resolve, id, nested))
+}
