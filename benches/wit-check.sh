@@ -5,6 +5,9 @@
 # in one hyperfine run. Prints both means and the ratio weft / wasm-tools
 # (target: at most 1.0).
 #
+# A third command times the `weft-wit` library alone (its `wit-check` example,
+# release build) to show how much of weft's time is the `weft` binary's start-up.
+#
 # Usage: benches/wit-check.sh [WIT_DIR]
 #   WIT_DIR defaults to ~/.cargo/registry/src/*/wasmtime-wasi-http-48.0.8/wit
 # Environment: CARGO_TARGET_DIR (where weft is built), RUNS (default 50),
@@ -32,12 +35,15 @@ if ! command -v wasm-tools >/dev/null; then
   cargo install --locked wasm-tools >&2
 fi
 
+target="${CARGO_TARGET_DIR:-$root/target}"
 if [ -n "${WEFT:-}" ]; then
   weft="$WEFT"
 else
   (cd "$root" && cargo build --release -p weft-cli >&2)
-  weft="${CARGO_TARGET_DIR:-$root/target}/release/weft"
+  weft="$target/release/weft"
 fi
+(cd "$root" && cargo build --release -p weft-wit --example wit-check >&2)
+lib="$target/release/examples/wit-check"
 
 # Both tools must accept the input before timing them.
 "$weft" wit check "$wit_dir" >&2
@@ -48,7 +54,8 @@ trap 'rm -rf "$out"' EXIT
 hyperfine --warmup 5 --runs "$runs" -N \
   --export-json "$out/result.json" \
   -n "weft wit check" "$weft wit check $wit_dir" \
-  -n "wasm-tools component wit" "wasm-tools component wit $wit_dir" >&2
+  -n "wasm-tools component wit" "wasm-tools component wit $wit_dir" \
+  -n "weft-wit library" "$lib $wit_dir" >&2
 
 python3 - "$out/result.json" <<'PY'
 import json, sys
@@ -57,5 +64,8 @@ w, t = r["weft wit check"], r["wasm-tools component wit"]
 print(f"weft wit check:           {w['mean'] * 1e3:.2f} ms ± {w['stddev'] * 1e3:.2f}")
 print(f"wasm-tools component wit: {t['mean'] * 1e3:.2f} ms ± {t['stddev'] * 1e3:.2f}")
 ratio = w["mean"] / t["mean"]
+l = r["weft-wit library"]
+print(f"weft-wit library alone:   {l['mean'] * 1e3:.2f} ms ± {l['stddev'] * 1e3:.2f}")
 print(f"ratio weft / wasm-tools:  {ratio:.2f} (target <= 1.0)")
+print(f"ratio library / wasm-tools: {l['mean'] / t['mean']:.2f}")
 PY

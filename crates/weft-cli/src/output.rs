@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 /// Logs go to stderr. Guest log messages (target `guest`) are always shown; weft's
-/// own messages from `warn` up, more with `-v`/`-vv`. `RUST_LOG` overrides both.
+/// own messages from `warn` up, weft's debug messages with `-v`, everything (wasmtime's
+/// too) with `-vv`. `RUST_LOG` overrides all of it.
 pub fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn,guest=trace",
-        1 => "debug",
-        _ => "trace",
+        1 => "warn,weft=debug,weft_runtime=debug,weft_compose=debug,weft_wit=debug,guest=trace",
+        _ => "debug,guest=trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()

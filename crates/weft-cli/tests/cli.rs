@@ -141,7 +141,7 @@ fn cli() {
             continue;
         };
         let relative = file
-            .strip_prefix(&root)
+            .strip_prefix(root)
             .unwrap()
             .to_str()
             .unwrap()

@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Result;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::{bytes_json, call, handle, json_bytes, ok, plugin_session};
+use common::{bytes_json, call, handle, json_bytes, ok, session};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -66,7 +66,7 @@ fn rejected(result: Value) -> Result<String> {
 
 #[test]
 fn a_valid_token_passes_and_names_its_subject() -> Result<()> {
-    let mut session = plugin_session(weft_test_guests::AUTH_PLUGIN)?;
+    let mut session = session(weft_test_guests::AUTH_PLUGIN)?;
     let handler = new_handler(&mut session, SECRET)?;
     let token = mint(
         &json!({"sub": "ada", "exp": now() + 600, "nbf": now() - 10}),
@@ -94,7 +94,7 @@ fn a_valid_token_passes_and_names_its_subject() -> Result<()> {
 
 #[test]
 fn each_failure_has_its_own_response() -> Result<()> {
-    let mut session = plugin_session(weft_test_guests::AUTH_PLUGIN)?;
+    let mut session = session(weft_test_guests::AUTH_PLUGIN)?;
     let handler = new_handler(&mut session, SECRET)?;
     let t = now();
     let cases = [
@@ -148,7 +148,7 @@ fn each_failure_has_its_own_response() -> Result<()> {
 
 #[test]
 fn json_config_sets_issuer_audience_and_leeway() -> Result<()> {
-    let mut session = plugin_session(weft_test_guests::AUTH_PLUGIN)?;
+    let mut session = session(weft_test_guests::AUTH_PLUGIN)?;
     let config =
         json!({"secret": SECRET, "issuer": "weft", "audience": "api", "leeway": 120}).to_string();
     let handler = new_handler(&mut session, &config)?;
@@ -191,7 +191,7 @@ fn json_config_sets_issuer_audience_and_leeway() -> Result<()> {
 
 #[test]
 fn other_events_pass_and_bad_input_is_an_error() -> Result<()> {
-    let mut session = plugin_session(weft_test_guests::AUTH_PLUGIN)?;
+    let mut session = session(weft_test_guests::AUTH_PLUGIN)?;
     let handler = new_handler(&mut session, SECRET)?;
     let event = json!({"event-type": "user.login", "payload": [1, 2, 3], "timestamp": 0});
     let result = ok(call(

@@ -4,7 +4,7 @@
 mod common;
 
 use anyhow::Result;
-use common::{bytes_json, call, handle, json_bytes, ok, plugin_session};
+use common::{bytes_json, call, handle, json_bytes, ok, session};
 use serde_json::{Value, json};
 use weft_runtime::Session;
 
@@ -39,7 +39,7 @@ fn outcome(result: &Value) -> Result<Option<u64>> {
 
 #[test]
 fn each_client_has_its_own_bucket() -> Result<()> {
-    let mut session = plugin_session(weft_test_guests::RATE_LIMIT)?;
+    let mut session = session(weft_test_guests::RATE_LIMIT)?;
     let config = json!({"capacity": 3, "refill-per-second": 0.5}).to_string();
     let handler = handle(call(&mut session, "handler", json!([config]))?)?;
     let ada = || json!({"X-Client-Id": "ada"});
@@ -89,7 +89,7 @@ fn each_client_has_its_own_bucket() -> Result<()> {
 
 #[test]
 fn config_and_other_events() -> Result<()> {
-    let mut session = plugin_session(weft_test_guests::RATE_LIMIT)?;
+    let mut session = session(weft_test_guests::RATE_LIMIT)?;
     let handler = handle(call(
         &mut session,
         "handler",

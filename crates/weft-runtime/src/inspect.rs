@@ -7,6 +7,8 @@ use wasmparser::{KnownCustom, Parser, Payload};
 /// A summary of a component file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Inspection {
+    /// `component` or `module`.
+    pub kind: &'static str,
     /// The file's size in bytes.
     pub size: usize,
     /// `None` when it validates, else the validator's message with its offset.
@@ -74,7 +76,9 @@ pub struct InspectError {
 
 /// Inspects component `bytes`.
 pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
+    let is_module = bytes.get(4..8) == Some(&[1, 0, 0, 0]);
     let mut out = Inspection {
+        kind: if is_module { "module" } else { "component" },
         size: bytes.len(),
         invalid: None,
         wit: None,

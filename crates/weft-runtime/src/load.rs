@@ -11,13 +11,12 @@ use crate::exports::ExportCatalog;
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be read.
-    #[error("failed to read `{path}`: {source}")]
+    #[error("failed to read `{path}`: {error}")]
     Read {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The bytes are not WebAssembly at all.
     #[error("`{path}` is not a WebAssembly file: {detail}")]
@@ -87,15 +86,20 @@ impl LoadedComponent {
 }
 
 /// What a file's first bytes say it is.
-enum Kind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A component binary.
     Component,
+    /// A core module binary.
     Module,
+    /// Text, presumably WAT.
     Text,
 }
 
 const MAGIC: &[u8; 4] = b"\0asm";
 
-fn classify(name: &str, bytes: &[u8]) -> Result<Kind, LoadError> {
+/// Says what `bytes` are, or why they are not WebAssembly.
+pub fn classify(name: &str, bytes: &[u8]) -> Result<Kind, LoadError> {
     if bytes.len() >= 8 && &bytes[..4] == MAGIC {
         return match bytes[4..8] {
             [0x01, 0x00, 0x00, 0x00] => Ok(Kind::Module),
@@ -132,7 +136,8 @@ fn classify(name: &str, bytes: &[u8]) -> Result<Kind, LoadError> {
 pub fn to_binary(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, LoadError> {
     match classify(name, &bytes)? {
         Kind::Component | Kind::Module => Ok(bytes),
-        Kind::Text => wat::parse_bytes(&bytes)
+        Kind::Text => wat::Parser::new()
+            .parse_bytes(Some(std::path::Path::new(name)), &bytes)
             .map(|b| b.into_owned())
             .map_err(|e| LoadError::NotWasm {
                 path: name.to_string(),
@@ -168,8 +173,8 @@ pub(crate) fn validate(name: &str, bytes: &[u8]) -> Result<(), LoadError> {
 
 /// Reads `path`, mapping I/O errors.
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|source| LoadError::Read {
+    std::fs::read(path).map_err(|error| LoadError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }

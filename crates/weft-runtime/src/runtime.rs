@@ -167,6 +167,14 @@ impl Runtime {
                 component
             }
         };
+        tracing::debug!(
+            "{name}: {}",
+            if from_cache {
+                "compiled artifact mapped from the cache"
+            } else {
+                "compiled"
+            }
+        );
         let catalog = Arc::new(ExportCatalog::new(&self.engine, &component));
         Ok(LoadedComponent {
             component,

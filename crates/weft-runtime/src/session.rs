@@ -44,14 +44,16 @@ pub enum CallError {
     #[error(transparent)]
     Resolve(#[from] ResolveError),
     /// Too many or too few arguments.
-    #[error("`{export}` takes {expected} argument(s), {given} given\n  signature: {signature}")]
+    #[error("`{export}` takes {} argument(s), {given} given\n  signature: {signature}", if required == expected { expected.to_string() } else { format!("{required} to {expected}") })]
     Arity {
         /// The export.
         export: String,
         /// Its signature.
         signature: String,
-        /// How many it takes.
+        /// How many it takes at most.
         expected: usize,
+        /// How many it needs (trailing options may be left out).
+        required: usize,
         /// How many were given.
         given: usize,
     },
@@ -260,6 +262,7 @@ impl Session {
                 export: export.qualified_name(),
                 signature: self.component.catalog.signature(&export),
                 expected,
+                required: expected,
                 given: args.len(),
             });
         }
@@ -547,7 +550,33 @@ impl Session {
                 }),
             };
         }
-        Ok((self.component.catalog.resolve(target)?.clone(), None))
+        match self.component.catalog.resolve(target) {
+            Ok(export) => Ok((export.clone(), None)),
+            // `c.get()` where `c` names neither a resource nor an interface: most likely a
+            // handle that was dropped or moved, so say that rather than list exports.
+            Err(ResolveError::Unknown { .. })
+                if target.split_once('.').is_some_and(|(prefix, _)| {
+                    !target.contains('#') && !self.names_resource_or_interface(prefix)
+                }) =>
+            {
+                let (prefix, _) = target.split_once('.').unwrap_or_default();
+                Err(self.unknown_handle(prefix))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    fn names_resource_or_interface(&self, name: &str) -> bool {
+        let catalog = &self.component.catalog;
+        catalog.resources().iter().any(|r| r.name == name)
+            || catalog.funcs().iter().any(|f| {
+                f.interface.as_deref().is_some_and(|i| {
+                    let unversioned = i.split_once('@').map_or(i, |(n, _)| n);
+                    i == name
+                        || unversioned == name
+                        || unversioned.rsplit_once('/').is_some_and(|(_, b)| b == name)
+                })
+            })
     }
 
     fn receiver_val(&self, name: &str, ty: &Type) -> Result<Val, CallError> {
@@ -670,6 +699,7 @@ fn check_arity(
             export: export.qualified_name(),
             signature: catalog.signature(export),
             expected: params.len(),
+            required,
             given,
         });
     }

@@ -34,7 +34,7 @@ fn methods_statics_and_explicit_drops() {
     assert_eq!(wave(&mut s, "counter.drops()"), "2");
     let err = s.call_wave("d.get()").unwrap_err();
     assert!(
-        matches!(err, CallError::Resolve(_) | CallError::Value { .. }),
+        matches!(&err, CallError::UnknownHandle { name, .. } if name == "d"),
         "{err}"
     );
     let report = s.finish();

@@ -157,7 +157,9 @@ pub struct SemverCheck {
     /// `Some(true)` when wit-component finds the new world compatible,
     /// `Some(false)` when not, `None` when the check could not run.
     pub compatible: Option<bool>,
-    /// weft's own answer: no change relevant to this world is major.
+    /// weft's own answer: no change relevant to this world is major, leaving
+    /// out changes of a dependency's version only, which wit-component's check
+    /// cannot see (it clears all versions).
     pub weft_compatible: bool,
     /// wit-component's error, or why the check could not run.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -633,9 +635,10 @@ fn diff_interface(
             Some(&nt) => {
                 let after = render::typedef(nr, nt, tname, Some(n.pkg));
                 if before != after {
-                    let (imp, what) = if render::is_use(or, ot)
+                    let version_only = render::is_use(or, ot)
                         && render::is_use(nr, nt)
-                        && strip_versions(&before) == strip_versions(&after)
+                        && strip_versions(&before) == strip_versions(&after);
+                    let (imp, what) = if version_only
                         && compatible_versions(
                             version_in(&before).as_ref(),
                             version_in(&after).as_ref(),
@@ -643,6 +646,13 @@ fn diff_interface(
                         (
                             Bump::Minor,
                             format!("upgrading the dependency of `{tname}`"),
+                        )
+                    } else if version_only {
+                        (
+                            Bump::Major,
+                            format!(
+                                "moving `{tname}` to an incompatible version of its dependency"
+                            ),
                         )
                     } else {
                         (Bump::Major, format!("changing type `{tname}`"))
@@ -659,6 +669,9 @@ fn diff_interface(
                         imp,
                         what,
                     );
+                    if let Some(c) = out.last_mut() {
+                        c.version_only = version_only;
+                    }
                 } else if render::typedef_docs(or, ot) != render::typedef_docs(nr, nt) {
                     out.push(doc_change(
                         format!("type `{iname}.{tname}`"),
@@ -899,7 +912,7 @@ fn diff_world(
                             format!("components targeting `{wname}` were built for the old shape"),
                         )
                     };
-                    out.push(mk(
+                    let mut c = mk(
                         ChangeKind::Changed,
                         key,
                         Some(before),
@@ -907,7 +920,9 @@ fn diff_world(
                         bump,
                         what,
                         reason,
-                    ));
+                    );
+                    c.version_only = same_shape;
+                    out.push(c);
                 }
             }
         }
@@ -1063,7 +1078,9 @@ fn weft_world_compatible(new: &Side<'_>, world: WorldId, wname: &str, changes: &
         }
         (imp, exp)
     };
-    changes.iter().all(|c| {
+    // wit-component's check clears all versions, so version-only changes are
+    // left out here to compare like with like (weft still reports them).
+    changes.iter().filter(|c| !c.version_only).all(|c| {
         if c.world.as_deref() == Some(wname) {
             return c.bump < Bump::Major;
         }
@@ -1208,7 +1225,7 @@ impl DiffReport {
                 " (DISAGREES; please report)".to_string()
             };
             s.push_str(&format!(
-                "semver check of world `{}`: wit-component says {theirs}, weft says {ours}{agree}",
+                "semver check of world `{}` (versions ignored): wit-component says {theirs}, weft says {ours}{agree}",
                 sc.world
             ));
             if let Some(d) = &sc.detail {

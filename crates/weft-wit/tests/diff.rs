@@ -99,7 +99,7 @@ fn rules_table() {
         ("version-goes-down", NONE, false, None),
         ("no-changes", NONE, true, Some(true)),
         ("dependency-upgraded", Minor, true, Some(true)),
-        ("dependency-major-upgrade", Major, false, Some(true)),
+        ("dependency-major-upgrade", Major, true, Some(true)),
     ];
     let mut failures = Vec::new();
     for &(case, bump, ok, compatible) in table {

@@ -5,41 +5,9 @@
 //! decoded four at a time; end of input decodes the last group, which must be padded when
 //! the alphabet pads. Data after padding is an error, as for a one-shot decode.
 
-mod bindings {
-    wit_bindgen::generate!({
-        path: "../../wit/pipeline",
-        world: "example:pipeline/transform-component@1.0.0",
-    });
-}
+transform_common::export_transform!(Base64Decode);
 
-use bindings::exports::example::pipeline::transform::{Guest, GuestProcessor};
-use transform_common::{Driver, Transform};
-
-/// The component's export implementation.
-struct Component;
-
-impl Guest for Component {
-    type Processor = Processor;
-}
-
-/// A `processor` resource: one stream through [`Base64Decode`].
-pub struct Processor(Driver<Base64Decode>);
-
-impl GuestProcessor for Processor {
-    fn new(config: String) -> Self {
-        Processor(Driver::new(config))
-    }
-
-    fn process(&self, input: Vec<u8>) -> Result<Vec<u8>, String> {
-        self.0.process(&input)
-    }
-
-    fn reset(&self) {
-        self.0.reset();
-    }
-}
-
-bindings::export!(Component with_types_in bindings);
+use transform_common::Transform;
 
 use base64::engine::{GeneralPurpose, general_purpose};
 use base64::{DecodeError, Engine as _};

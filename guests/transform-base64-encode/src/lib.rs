@@ -5,41 +5,9 @@
 //! the next chunk; end of input encodes them (with padding where the alphabet pads). The
 //! output has no line breaks.
 
-mod bindings {
-    wit_bindgen::generate!({
-        path: "../../wit/pipeline",
-        world: "example:pipeline/transform-component@1.0.0",
-    });
-}
+transform_common::export_transform!(Base64Encode);
 
-use bindings::exports::example::pipeline::transform::{Guest, GuestProcessor};
-use transform_common::{Driver, Transform};
-
-/// The component's export implementation.
-struct Component;
-
-impl Guest for Component {
-    type Processor = Processor;
-}
-
-/// A `processor` resource: one stream through [`Base64Encode`].
-pub struct Processor(Driver<Base64Encode>);
-
-impl GuestProcessor for Processor {
-    fn new(config: String) -> Self {
-        Processor(Driver::new(config))
-    }
-
-    fn process(&self, input: Vec<u8>) -> Result<Vec<u8>, String> {
-        self.0.process(&input)
-    }
-
-    fn reset(&self) {
-        self.0.reset();
-    }
-}
-
-bindings::export!(Component with_types_in bindings);
+use transform_common::Transform;
 
 use base64::Engine as _;
 use base64::engine::{GeneralPurpose, general_purpose};

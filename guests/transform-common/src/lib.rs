@@ -146,3 +146,47 @@ mod tests {
         assert!(driver.process(b"").unwrap_err().contains("invalid config"));
     }
 }
+
+/// Generates a transform component's bindings and its `processor` resource, delegating
+/// to a [`Driver`] over `$transform`; each transform crate is this one line plus its
+/// [`Transform`]. The crate must depend on `wit-bindgen`, and sit in `guests/` so that
+/// the WIT path resolves.
+#[macro_export]
+macro_rules! export_transform {
+    ($transform:ty) => {
+        mod bindings {
+            wit_bindgen::generate!({
+                path: "../../wit/pipeline",
+                world: "example:pipeline/transform-component@1.0.0",
+            });
+        }
+
+        use bindings::exports::example::pipeline::transform::{Guest, GuestProcessor};
+
+        /// The component's export implementation.
+        struct Component;
+
+        impl Guest for Component {
+            type Processor = Processor;
+        }
+
+        /// A `processor` resource: one stream through the transform.
+        pub struct Processor($crate::Driver<$transform>);
+
+        impl GuestProcessor for Processor {
+            fn new(config: String) -> Self {
+                Processor($crate::Driver::new(config))
+            }
+
+            fn process(&self, input: Vec<u8>) -> Result<Vec<u8>, String> {
+                self.0.process(&input)
+            }
+
+            fn reset(&self) {
+                self.0.reset();
+            }
+        }
+
+        bindings::export!(Component with_types_in bindings);
+    };
+}

@@ -9,41 +9,9 @@
 //! (the regex runs on bytes). A line split across chunks waits for its end; end of input
 //! tests a last line that has no `\n`.
 
-mod bindings {
-    wit_bindgen::generate!({
-        path: "../../wit/pipeline",
-        world: "example:pipeline/transform-component@1.0.0",
-    });
-}
+transform_common::export_transform!(Grep);
 
-use bindings::exports::example::pipeline::transform::{Guest, GuestProcessor};
-use transform_common::{Driver, Transform};
-
-/// The component's export implementation.
-struct Component;
-
-impl Guest for Component {
-    type Processor = Processor;
-}
-
-/// A `processor` resource: one stream through [`Grep`].
-pub struct Processor(Driver<Grep>);
-
-impl GuestProcessor for Processor {
-    fn new(config: String) -> Self {
-        Processor(Driver::new(config))
-    }
-
-    fn process(&self, input: Vec<u8>) -> Result<Vec<u8>, String> {
-        self.0.process(&input)
-    }
-
-    fn reset(&self) {
-        self.0.reset();
-    }
-}
-
-bindings::export!(Component with_types_in bindings);
+use transform_common::Transform;
 
 use regex::bytes::{Regex, RegexBuilder};
 

@@ -4,41 +4,9 @@
 //! each member's CRC and size; end of input (an empty chunk) fails when the stream stops
 //! inside a member. An input with no bytes at all decodes to nothing.
 
-mod bindings {
-    wit_bindgen::generate!({
-        path: "../../wit/pipeline",
-        world: "example:pipeline/transform-component@1.0.0",
-    });
-}
+transform_common::export_transform!(Gunzip);
 
-use bindings::exports::example::pipeline::transform::{Guest, GuestProcessor};
-use transform_common::{Driver, Transform};
-
-/// The component's export implementation.
-struct Component;
-
-impl Guest for Component {
-    type Processor = Processor;
-}
-
-/// A `processor` resource: one stream through [`Gunzip`].
-pub struct Processor(Driver<Gunzip>);
-
-impl GuestProcessor for Processor {
-    fn new(config: String) -> Self {
-        Processor(Driver::new(config))
-    }
-
-    fn process(&self, input: Vec<u8>) -> Result<Vec<u8>, String> {
-        self.0.process(&input)
-    }
-
-    fn reset(&self) {
-        self.0.reset();
-    }
-}
-
-bindings::export!(Component with_types_in bindings);
+use transform_common::Transform;
 
 /// Decompression state: the decoder writes into a `Vec` that each call drains.
 pub struct Gunzip {

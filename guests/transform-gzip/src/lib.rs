@@ -4,41 +4,9 @@
 //! The output is one gzip member (RFC 1952) written by flate2; end of input (an empty
 //! chunk) writes the last deflate block and the CRC/size trailer.
 
-mod bindings {
-    wit_bindgen::generate!({
-        path: "../../wit/pipeline",
-        world: "example:pipeline/transform-component@1.0.0",
-    });
-}
+transform_common::export_transform!(Gzip);
 
-use bindings::exports::example::pipeline::transform::{Guest, GuestProcessor};
-use transform_common::{Driver, Transform};
-
-/// The component's export implementation.
-struct Component;
-
-impl Guest for Component {
-    type Processor = Processor;
-}
-
-/// A `processor` resource: one stream through [`Gzip`].
-pub struct Processor(Driver<Gzip>);
-
-impl GuestProcessor for Processor {
-    fn new(config: String) -> Self {
-        Processor(Driver::new(config))
-    }
-
-    fn process(&self, input: Vec<u8>) -> Result<Vec<u8>, String> {
-        self.0.process(&input)
-    }
-
-    fn reset(&self) {
-        self.0.reset();
-    }
-}
-
-bindings::export!(Component with_types_in bindings);
+use transform_common::Transform;
 
 /// Compression state: the encoder writes into a `Vec` that each call drains.
 pub struct Gzip {

@@ -25,11 +25,11 @@ use crate::options::RunOptions;
 
 Exports may be named `greet`, `greeting#greet` or `example:greeter/greeting@1.0.0#greet`.
 
-Exit status: 0 when every call succeeded, 1 otherwise.")]
+Exit status: 0 when every call succeeded, 1 when one failed, 2 for usage errors.")]
 pub struct CallCommand {
     /// The component: a binary `.wasm` or WAT text.
     pub component: PathBuf,
-    /// Statements to run, in WAVE (see above).
+    /// Statements to run, in order: WAVE calls, `let NAME = CALL`, `drop(NAME)`.
     pub calls: Vec<String>,
     /// Read statements from FILE, one per line (`-` for stdin); `#` starts a comment.
     #[arg(long, value_name = "FILE")]
@@ -58,6 +58,12 @@ impl CallCommand {
                 writeln!(out, "{signature}")?;
             }
             return Ok(());
+        }
+        if self.args_json.is_some() && self.calls.len() != 1 {
+            bail!(
+                "`--args-json` calls one export: name it alone, e.g. `weft call c.wasm --args-json args.json {}`",
+                example_name(&component)
+            );
         }
         if self.calls.is_empty() && self.script.is_none() {
             bail!(
@@ -101,8 +107,13 @@ impl CallCommand {
                 );
             };
             let text = read_input(file)?;
+            let source = if file.as_os_str() == "-" {
+                "stdin".to_string()
+            } else {
+                format!("`{}`", file.display())
+            };
             let args: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("`{}` is not valid JSON", file.display()))?;
+                .with_context(|| format!("{source} is not valid JSON"))?;
             let result = session.call_json(target, &args)?;
             if self.json {
                 writeln!(out, "{result}")?;
@@ -145,8 +156,13 @@ fn read_input(path: &PathBuf) -> anyhow::Result<String> {
 }
 
 fn example_call(component: &weft_runtime::LoadedComponent) -> String {
-    component.exports().funcs().first().map_or_else(
-        || "name()".to_string(),
-        |f| format!("{}(...)", f.short_name()),
-    )
+    format!("{}(...)", example_name(component))
+}
+
+fn example_name(component: &weft_runtime::LoadedComponent) -> String {
+    component
+        .exports()
+        .funcs()
+        .first()
+        .map_or_else(|| "name".to_string(), |f| f.short_name())
 }

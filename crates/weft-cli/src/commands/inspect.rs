@@ -14,7 +14,8 @@ use weft_runtime::inspect::{Inspection, inspect};
   weft inspect greeter.wasm
   weft inspect --json greeter.wasm | jq .producers
 
-Exit status: 0 when the file validates, 1 when it does not or cannot be read.")]
+Exit status: 0 when the file validates, 1 when it does not or cannot be read, 2 for
+usage errors.")]
 pub struct InspectCommand {
     /// The component file (binary or WAT).
     pub component: PathBuf,
@@ -51,7 +52,11 @@ fn write_text(out: &mut impl Write, name: &str, report: &Inspection) -> std::io:
     } else {
         "valid"
     };
-    writeln!(out, "{name}: component, {} bytes, {status}", report.size)?;
+    writeln!(
+        out,
+        "{name}: {}, {} bytes, {status}",
+        report.kind, report.size
+    )?;
     let list = |out: &mut dyn Write, title: &str, items: &[String]| -> std::io::Result<()> {
         writeln!(out, "\n{title} ({}):", items.len())?;
         for item in items {

@@ -33,21 +33,6 @@ pub fn session_on(
     Ok(runtime.session(component, options)?)
 }
 
-/// A session on a plugin (world `example:plugin-system/plugin-impl`).
-///
-/// A plugin imports `example:plugin-system/hooks`, an interface of types only (`event`,
-/// `hook-result`): nothing to call, so nothing can trap. Until weft-runtime satisfies
-/// type-only imports by itself, `trap_unknown_imports` lets the session start.
-pub fn plugin_session(path: &str) -> Result<Session> {
-    let runtime = Runtime::new(RuntimeConfig::default())?;
-    let component = runtime.load_file(path)?;
-    let options = SessionOptions {
-        trap_unknown_imports: true,
-        ..SessionOptions::default()
-    };
-    Ok(runtime.session(&component, options)?)
-}
-
 /// Calls `target` with JSON `args`, with the target in the error.
 pub fn call(session: &mut Session, target: &str, args: Value) -> Result<Value> {
     session

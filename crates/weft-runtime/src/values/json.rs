@@ -262,7 +262,8 @@ pub fn to_json(val: &Val, namer: &mut HandleNamer<'_>) -> Value {
         Val::S64(i) => json!(i),
         Val::U64(i) if *i > MAX_SAFE_INTEGER => json!(i.to_string()),
         Val::U64(i) => json!(i),
-        Val::Float32(f) => float_json(f64::from(*f)),
+        // Through the shortest decimal that round-trips the f32, so 0.1f32 prints 0.1.
+        Val::Float32(f) => float_json(f.to_string().parse().unwrap_or(f64::from(*f))),
         Val::Float64(f) => float_json(*f),
         Val::Char(c) => json!(c.to_string()),
         Val::String(s) => json!(s),

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets weft up, builds it and the bundled guest components, and runs weft's main job
+# on them: calling exports with typed values, resources across calls, composition.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+# The bundled examples refer to the guests where a plain build puts them.
+unset WEFT_GUESTS_TARGET_DIR
+cargo build -p weft-cli -p weft-test-guests
+weft="${CARGO_TARGET_DIR:-target}/debug/weft"
+guests="guests/target/wasm32-wasip2/release"
+run() { printf '\n$ weft %s\n' "$*"; "$weft" "$@"; }
+
+run call "$guests/greeter.wasm" 'greet({name: "Ada", title: some("Dr.")})'
+run call "$guests/types.wasm" 'let c = counter("clicks")' 'c.increment(2)' 'c.increment(40)' 'echo-record({name: "Ada", age: 36, tags: ["math"]})' 'echo-nested-option(some(none))'
+run call "$guests/types.wasm" --json 'echo-variant(polygon([{x: 0, y: 0}, {x: 4, y: 0}, {x: 4, y: 3}]))' 'area(polygon([{x: 0, y: 0}, {x: 4, y: 0}, {x: 4, y: 3}]))'
+run inspect "$guests/greeter.wasm" | sed -n '1,12p'
+tmp="$(mktemp -d)"
+run compose examples/compose/compose.toml -o "$tmp/app.wasm"
+run call "$tmp/app.wasm" 'greet({name: "Ada", title: none})'
+run compose examples/compose/legacy-app.toml -o "$tmp/legacy.wasm"
+run call "$tmp/legacy.wasm" 'round-trip("motd", "hello")' 'get("motd")'
+rm -rf "$tmp"
