@@ -123,13 +123,21 @@ pub enum TargetsError {
     },
 }
 
+/// Is `name` a WASI 0.2 interface (`wasi:pkg/iface@0.2.x`)?
+fn is_wasi_p2(name: &str) -> bool {
+    name.starts_with("wasi:")
+        && name
+            .split_once('@')
+            .is_some_and(|(_, v)| v.starts_with("0.2."))
+}
+
 fn wasi_hint(differences: &[Difference]) -> &'static str {
     let imports_wasi = differences.iter().any(
         |d| matches!(d, Difference::ImportNotInWorld { name, .. } if name.starts_with("wasi:")),
     );
     if imports_wasi {
         "\n  = hint: components built for `wasm32-wasip2` import WASI; a world they target must \
-         include it, e.g. `include wasi:cli/imports@0.2.6;`"
+         include it, e.g. `include wasi:cli/imports@0.2.6;`, or pass `--allow-wasi`"
     } else {
         ""
     }
@@ -137,7 +145,16 @@ fn wasi_hint(differences: &[Difference]) -> &'static str {
 
 /// Checks that `component` fits the world `world` of the WIT package at `wit` (`world`
 /// may be omitted when the package has one world). Returns the world's full name.
-pub fn targets(component: &[u8], wit: &Path, world: Option<&str>) -> Result<String, TargetsError> {
+///
+/// With `allow_wasi`, imports of WASI 0.2 interfaces (`wasi:*@0.2.*`) that the world does
+/// not list are accepted, as a host such as wasmtime provides them: this is what a
+/// `wasm32-wasip2` Rust component targeting a WASI-free world needs.
+pub fn targets(
+    component: &[u8],
+    wit: &Path,
+    world: Option<&str>,
+    allow_wasi: bool,
+) -> Result<String, TargetsError> {
     if !wasmparser::Parser::is_component(component) {
         return Err(TargetsError::NotAComponent {
             found: describe_binary(component),
@@ -168,6 +185,16 @@ pub fn targets(component: &[u8], wit: &Path, world: Option<&str>) -> Result<Stri
         Ok(found) => compare(&expected, &found),
         Err(_) => Vec::new(),
     };
+    if allow_wasi {
+        let before = differences.len();
+        differences.retain(
+            |d| !matches!(d, Difference::ImportNotInWorld { name, .. } if is_wasi_p2(name)),
+        );
+        // Only WASI imports differed: wit-component's refusal was about them alone.
+        if before > 0 && differences.is_empty() {
+            return Ok(world_name);
+        }
+    }
     if differences.is_empty() {
         differences.push(Difference::Other {
             message: format!("{error:#}"),

@@ -145,9 +145,14 @@ fn run_case(dir: &Path) -> Result<String, String> {
     } else if dir.join("targets.txt").exists() {
         let a = args("targets.txt");
         let bytes = std::fs::read(dir.join(&a[0])).unwrap();
-        weft_compose::targets(&bytes, &dir.join(&a[1]), a.get(2).map(String::as_str))
-            .map(|world| format!("fits world `{world}`\n"))
-            .map_err(|e| error_text(&e))
+        weft_compose::targets(
+            &bytes,
+            &dir.join(&a[1]),
+            a.get(2).map(String::as_str),
+            false,
+        )
+        .map(|world| format!("fits world `{world}`\n"))
+        .map_err(|e| error_text(&e))
     } else {
         let a = args("new.txt");
         let bytes = std::fs::read(dir.join(&a[0])).unwrap();

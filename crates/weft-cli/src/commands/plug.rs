@@ -15,7 +15,7 @@ use super::compose::write_composition;
 #[derive(Args)]
 #[command(after_help = "Examples:
   weft plug greeter.wasm --plug logger.wasm -o app.wasm
-  weft plug legacy_app.wasm --plug storage-v1.wasm --plug metrics.wasm -o app.wasm
+  weft plug legacy_app.wasm --plug storage_adapter.wasm -o app.wasm
 
 Exit status: 0 when the component was written, 1 on any error.")]
 pub struct PlugCommand {

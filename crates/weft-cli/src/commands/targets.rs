@@ -12,8 +12,8 @@ use clap::Args;
 /// both sides.
 #[derive(Args)]
 #[command(after_help = "Examples:
-  weft targets greeter.wasm --wit wit/greeter --world greeter
-  weft targets app.wasm --wit wit/ --world example:app/app@1.0.0
+  weft targets greeter.wasm --wit wit/greeter --world greeter --allow-wasi
+  weft targets app.wasm --wit wit/app --world example:app/app@1.0.0
 
 Exit status: 0 when the component fits the world, 1 when it does not or on any error.")]
 pub struct TargetsCommand {
@@ -25,6 +25,9 @@ pub struct TargetsCommand {
     /// The world (needed when the package has several).
     #[arg(long)]
     pub world: Option<String>,
+    /// Accept imports of WASI 0.2 interfaces the world does not list (hosts provide them).
+    #[arg(long)]
+    pub allow_wasi: bool,
 }
 
 impl TargetsCommand {
@@ -32,7 +35,8 @@ impl TargetsCommand {
     pub fn run(self) -> anyhow::Result<()> {
         let bytes = weft_compose::read_wasm(&self.component)
             .with_context(|| format!("failed to read `{}`", self.component.display()))?;
-        let world = weft_compose::targets(&bytes, &self.wit, self.world.as_deref())?;
+        let world =
+            weft_compose::targets(&bytes, &self.wit, self.world.as_deref(), self.allow_wasi)?;
         println!("`{}` fits world `{world}`", self.component.display());
         Ok(())
     }

@@ -32,14 +32,14 @@ impl WitCommand {
 #[derive(Args)]
 #[command(after_help = "Examples:
   weft wit check wit/greeter/greeter.wit
-  weft wit check wit/http            # a directory with deps/
+  weft wit check wit/plugin-system   # a directory (with deps/ if it has any)
   weft wit check greeter.wasm --json
 
 Exit status: 0 when the WIT is valid, 1 when it is not or on any error.")]
 pub struct CheckCommand {
     /// The `.wit` file, WIT directory or component to check.
     pub path: PathBuf,
-    /// Print the result as JSON: `{\"ok\": true, \"summary\": ..}` or `{\"ok\": false, \"diagnostics\": [..]}`.
+    /// Print the result as JSON: `{"ok": true, "summary": ..}` or `{"ok": false, "diagnostics": [..]}`.
     #[arg(long)]
     pub json: bool,
 }
