@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand};
 struct Weft {
     #[command(subcommand)]
     command: Command,
-    /// Log more (-v: debug, -vv: trace). `RUST_LOG` overrides it.
+    /// Log more (-v: weft's debug messages, -vv: every crate's). `RUST_LOG` overrides it.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
 }
