@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything weft's build and tests need on a fresh machine:
-# the wasm32-wasip2 Rust target, and clang-19 + wasi-libc for the SQLite guest.
-# Safe to run again: it only installs what is missing.
+# Installs everything weft's build and tests need on a fresh machine: rustfmt and clippy
+# (the test command checks both), the wasm32-wasip2 Rust target, and clang-19 + wasi-libc
+# for the SQLite guest. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rustup component add rustfmt clippy
 bash scripts/setup-guest-toolchain.sh

@@ -86,7 +86,9 @@ fn build_guests(guests: &Path, target_dir: &Path) -> BTreeMap<String, PathBuf> {
         .arg(guests.join("Cargo.toml"))
         // Diagnostics rendered to stderr, artifact records as JSON on stdout.
         .arg("--message-format=json-render-diagnostics")
-        .env("CARGO_TARGET_DIR", target_dir)
+        // An argument, not `CARGO_TARGET_DIR`: the loop below clears that variable.
+        .arg("--target-dir")
+        .arg(target_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (key, _) in env::vars_os() {

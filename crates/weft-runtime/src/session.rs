@@ -390,6 +390,12 @@ impl Session {
     /// Ends the session: drops every live handle (running guest destructors) and
     /// reports what happened to them.
     pub fn finish(mut self) -> SessionReport {
+        self.release_handles();
+        std::mem::take(&mut self.report)
+    }
+
+    /// Drops every live handle, recording which destructors ran and which could not.
+    fn release_handles(&mut self) {
         let handles = std::mem::take(&mut self.handles);
         for (name, handle) in handles {
             if self.dead.is_none() && handle.resource.resource_drop(&mut self.store).is_ok() {
@@ -398,7 +404,6 @@ impl Session {
                 self.report.leaked.push(name);
             }
         }
-        self.report
     }
 
     fn eval_call(&mut self, text: &str, bind: Option<&str>) -> Result<Outcome, CallError> {
@@ -679,6 +684,14 @@ impl Session {
             .iter()
             .find(|(_, h)| h.resource == *resource)
             .map_or_else(|| "<borrowed-handle>".to_string(), |(n, _)| n.clone())
+    }
+}
+
+/// A session dropped without [`Session::finish`] still runs the guest destructors of the
+/// handles it holds, so no code path leaks guest state.
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.release_handles();
     }
 }
 

@@ -89,13 +89,10 @@ fn unbounded_allocation_hits_the_memory_cap() {
 fn deep_recursion_is_stopped() {
     let mut s = hostile(Limits::default());
     let (kind, message) = trap_kind(s.call_wave("recurse(100000000)"));
-    // Rust guests keep part of their stack in linear memory; whichever stack runs out
-    // first, the call must fail with an explanation that mentions the stack.
-    assert!(
-        matches!(kind, TrapKind::StackOverflow | TrapKind::Other),
-        "{kind:?}"
-    );
-    assert!(message.contains("stack"), "{message}");
+    // The hostile guest's data stack in linear memory is large (its build.rs), so the
+    // native wasm stack runs out first: wasmtime's own stack-overflow trap.
+    assert_eq!(kind, TrapKind::StackOverflow, "{message}");
+    assert!(message.contains("overflowed its stack"), "{message}");
     still_serves();
 }
 

@@ -348,8 +348,12 @@ fn int(value: &Value, path: &Path, ty: &Type) -> Result<i128, ValueError> {
         _ => None,
     };
     parsed.ok_or_else(|| {
-        ValueError::new(path, ty, describe_json(value))
-            .with_hint("write a whole number (64-bit values past 2^53 may be decimal strings)")
+        let hint = if matches!(ty, Type::U64 | Type::S64) {
+            "write a whole number (past 2^53, as a decimal string)"
+        } else {
+            "write a whole number"
+        };
+        ValueError::new(path, ty, describe_json(value)).with_hint(hint)
     })
 }
 

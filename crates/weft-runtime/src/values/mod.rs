@@ -94,27 +94,6 @@ impl fmt::Display for Path {
     }
 }
 
-/// Does `ty` contain a resource handle anywhere inside?
-pub fn contains_resource(ty: &Type) -> bool {
-    match ty {
-        Type::Own(_) | Type::Borrow(_) => true,
-        Type::List(l) => contains_resource(&l.ty()),
-        Type::FixedLengthList(l) => contains_resource(&l.ty()),
-        Type::Map(m) => contains_resource(&m.key()) || contains_resource(&m.value()),
-        Type::Option(o) => contains_resource(&o.ty()),
-        Type::Result(r) => {
-            r.ok().is_some_and(|t| contains_resource(&t))
-                || r.err().is_some_and(|t| contains_resource(&t))
-        }
-        Type::Tuple(t) => t.types().any(|t| contains_resource(&t)),
-        Type::Record(r) => r.fields().any(|f| contains_resource(&f.ty)),
-        Type::Variant(v) => v
-            .cases()
-            .any(|c| c.ty.as_ref().is_some_and(contains_resource)),
-        _ => false,
-    }
-}
-
 /// Does this value hold a resource handle anywhere inside?
 pub fn val_contains_resource(val: &Val) -> bool {
     match val {

@@ -70,7 +70,7 @@ pub fn from_node(
                 .iter()
                 .zip(&types)
                 .enumerate()
-                .map(|(i, (n, t))| from_node(n, t, src, &path.field(&i.to_string()), handles))
+                .map(|(i, (n, t))| from_node(n, t, src, &path.index(i), handles))
                 .collect::<Result<_, _>>()?;
             Ok(Val::Tuple(vals))
         }
