@@ -271,3 +271,198 @@ fn a_file_database_survives_a_restart() -> Result<()> {
     );
     Ok(())
 }
+
+/// Capabilities granting `dir` as `/data`.
+fn data_dir(dir: &std::path::Path) -> Capabilities {
+    Capabilities {
+        preopens: vec![Preopen {
+            host: dir.to_path_buf(),
+            guest: "/data".to_owned(),
+            read_only: false,
+        }],
+        ..Capabilities::default()
+    }
+}
+
+/// The single integer a `SELECT` of one value returns.
+fn scalar(session: &mut Session, db: &str, sql: &str) -> Result<Value> {
+    let rows = ok(query(session, db, sql, json!([]))?)?;
+    Ok(columns(&rows[0])[0].1["val"].clone())
+}
+
+#[test]
+fn more_than_one_statement_is_an_error_and_runs_nothing() -> Result<()> {
+    let mut session = session(weft_test_guests::SQLDB)?;
+    let db = open(&mut session, ":memory:")?;
+    ok(execute(
+        &mut session,
+        &db,
+        "CREATE TABLE t (n INTEGER)",
+        json!([]),
+    )?)?;
+    // Both statements valid on their own, the second depending on the first, and a
+    // second that fails: each is refused whole, before the first runs.
+    for sql in [
+        "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)",
+        "CREATE TABLE u (n); INSERT INTO u VALUES (1)",
+        "INSERT INTO t VALUES (1); DROP TABLE missing",
+        "INSERT INTO t VALUES (1); garbage",
+    ] {
+        let message = err(execute(&mut session, &db, sql, json!([]))?)?;
+        assert!(
+            message.contains("`execute` runs one SQL statement")
+                && message.contains("nothing was run"),
+            "{sql}: {message}"
+        );
+    }
+    assert_eq!(
+        scalar(&mut session, &db, "SELECT count(*) FROM t")?,
+        json!(0)
+    );
+    let message = err(query(&mut session, &db, "SELECT 1; SELECT 2", json!([]))?)?;
+    assert!(
+        message.contains("`query` runs one SQL statement"),
+        "{message}"
+    );
+    let tables = ok(query(
+        &mut session,
+        &db,
+        "SELECT name FROM sqlite_master WHERE name = 'u'",
+        json!([]),
+    )?)?;
+    assert_eq!(tables, json!([]), "the refused CREATE TABLE did not run");
+    // A trailing `;`, blank or comment is still one statement.
+    for sql in [
+        "INSERT INTO t VALUES (3);",
+        "INSERT INTO t VALUES (4) ;  \n",
+        "INSERT INTO t VALUES (5); -- a comment",
+        "/* lead */ INSERT INTO t VALUES (6);;",
+    ] {
+        assert_eq!(
+            ok(execute(&mut session, &db, sql, json!([]))?)?,
+            json!(1),
+            "{sql}"
+        );
+    }
+    assert_eq!(
+        scalar(&mut session, &db, "SELECT sum(n) FROM t")?,
+        json!(18)
+    );
+    // No statement at all says so.
+    for sql in ["", "  ", "-- only a comment"] {
+        let message = err(execute(&mut session, &db, sql, json!([]))?)?;
+        assert!(message.contains("no SQL statement"), "{sql:?}: {message}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_file_uri_opens_in_a_granted_directory() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut session = session_with(weft_test_guests::SQLDB, data_dir(dir.path()))?;
+    let db = open(&mut session, "file:/data/uri.db")?;
+    ok(execute(&mut session, &db, "CREATE TABLE t (n)", json!([]))?)?;
+    ok(execute(
+        &mut session,
+        &db,
+        "INSERT INTO t VALUES (?)",
+        json!(["7"]),
+    )?)?;
+    call(&mut session, &format!("{db}.close"), json!([]))?;
+    assert!(
+        dir.path().join("uri.db").is_file(),
+        "the URI named /data/uri.db"
+    );
+
+    // URI parameters reach SQLite: a read-only open reads, and refuses writes.
+    let db = open(&mut session, "file:/data/uri.db?mode=ro")?;
+    assert_eq!(scalar(&mut session, &db, "SELECT n FROM t")?, json!("7"));
+    let message = err(execute(
+        &mut session,
+        &db,
+        "INSERT INTO t VALUES (8)",
+        json!([]),
+    )?)?;
+    assert!(message.contains("readonly database"), "{message}");
+    // A URI outside the granted directories fails to open, like a path.
+    let db = open(&mut session, "file:/nowhere/x.db")?;
+    let message = err(query(&mut session, &db, "SELECT 1", json!([]))?)?;
+    assert!(
+        message.contains("cannot open database `file:/nowhere/x.db`"),
+        "{message}"
+    );
+    // `file::memory:` is SQLite's in-memory URI: nothing lands in the directory.
+    let db = open(&mut session, "file::memory:")?;
+    ok(execute(&mut session, &db, "CREATE TABLE m (n)", json!([]))?)?;
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<std::io::Result<_>>()?;
+    names.sort();
+    assert_eq!(names, ["uri.db"]);
+    Ok(())
+}
+
+#[test]
+fn close_and_drop_roll_back_an_open_transaction() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let mut session = session_with(weft_test_guests::SQLDB, data_dir(dir.path()))?;
+    let db = open(&mut session, "/data/tx.db")?;
+    ok(execute(
+        &mut session,
+        &db,
+        "CREATE TABLE t (n INTEGER)",
+        json!([]),
+    )?)?;
+    ok(execute(&mut session, &db, "BEGIN", json!([]))?)?;
+    ok(execute(
+        &mut session,
+        &db,
+        "INSERT INTO t VALUES (1)",
+        json!([]),
+    )?)?;
+    ok(execute(&mut session, &db, "COMMIT", json!([]))?)?;
+    ok(execute(&mut session, &db, "BEGIN", json!([]))?)?;
+    ok(execute(
+        &mut session,
+        &db,
+        "INSERT INTO t VALUES (2)",
+        json!([]),
+    )?)?;
+    // Inside the transaction the row is there...
+    assert_eq!(
+        scalar(&mut session, &db, "SELECT count(*) FROM t")?,
+        json!(2)
+    );
+    call(&mut session, &format!("{db}.close"), json!([]))?;
+    // ...after close it is not: only the committed row is in the file.
+    let db = open(&mut session, "/data/tx.db")?;
+    assert_eq!(
+        scalar(&mut session, &db, "SELECT group_concat(n) FROM t")?,
+        json!("1")
+    );
+
+    // Dropping the handle mid-transaction is the same.
+    ok(execute(&mut session, &db, "BEGIN", json!([]))?)?;
+    ok(execute(
+        &mut session,
+        &db,
+        "INSERT INTO t VALUES (3)",
+        json!([]),
+    )?)?;
+    session.drop_handle(&db)?;
+    let db = open(&mut session, "/data/tx.db")?;
+    assert_eq!(
+        scalar(&mut session, &db, "SELECT group_concat(n) FROM t")?,
+        json!("1")
+    );
+    // And no transaction is left open on the file: another connection can write.
+    ok(execute(
+        &mut session,
+        &db,
+        "INSERT INTO t VALUES (4)",
+        json!([]),
+    )?)?;
+    let report = session.finish();
+    assert!(report.leaked.is_empty(), "{report:?}");
+    Ok(())
+}

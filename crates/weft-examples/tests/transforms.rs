@@ -1,6 +1,6 @@
-//! The five `example:pipeline` transforms (`guests/transform-*`): each fed its input in
-//! random chunkings and compared with the native crate it wraps (flate2, base64, regex),
-//! plus the end-of-input protocol and `reset`.
+//! The five `example:pipeline` transforms (`guests/transform-*`): each fed its input whole,
+//! one byte at a time and in random chunkings, and compared with the native crate it wraps
+//! (flate2, byte for byte, base64, regex), plus the end-of-input protocol and `reset`.
 
 mod common;
 
@@ -46,11 +46,8 @@ fn each_chunking(
     check: impl Fn(&[u8]),
 ) -> Result<()> {
     let mut rng = Rng::new(seed);
-    let mut chunkings = vec![vec![input], input.chunks(1).take(64).collect::<Vec<_>>()];
-    if input.len() > 64 {
-        // One byte at a time is slow through JSON; do it for a prefix only, then the rest.
-        chunkings[1].push(&input[64..]);
-    }
+    // Whole, then one byte at a time over all of it (every boundary a transform has).
+    let mut chunkings = vec![vec![input], input.chunks(1).collect::<Vec<_>>()];
     for max in [7, 100, 4096] {
         chunkings.push(rng.chunks(input, max));
     }
@@ -85,20 +82,48 @@ fn native_gunzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 fn native_gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    native_gzip_at(bytes, flate2::Compression::default())
+}
+
+/// What flate2 itself writes for `bytes` at `level`, with the settings `transform-gzip`
+/// uses: `GzEncoder::new` (default header: no name, mtime 0, OS 255) in one write.
+fn native_gzip_at(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
     encoder.write_all(bytes).expect("in memory");
     encoder.finish().expect("in memory")
 }
 
 #[test]
-fn gzip_output_decodes_to_the_input() -> Result<()> {
+fn gzip_matches_flate2_byte_for_byte() -> Result<()> {
+    use flate2::Compression;
     let mut session = session(weft_test_guests::TRANSFORM_GZIP)?;
     let input = sample(1);
-    for config in ["", "1", "9", "best", "fast"] {
+    // The component's config and the level transform-gzip maps it to.
+    for (config, level) in [
+        ("", Compression::default()),
+        ("0", Compression::none()),
+        ("1", Compression::new(1)),
+        ("9", Compression::new(9)),
+        ("best", Compression::best()),
+        ("fast", Compression::fast()),
+    ] {
+        let expected = native_gzip_at(&input, level);
+        assert_eq!(native_gunzip(&expected), input);
+        // However the input is cut, the stream is the one flate2 writes in one go.
         each_chunking(&mut session, config, &input, 10, |out| {
-            assert_eq!(native_gunzip(out), input, "config {config:?}");
+            assert!(
+                out == expected,
+                "config {config:?}: {} bytes differ from flate2's {}",
+                out.len(),
+                expected.len()
+            );
         })?;
     }
+    // The levels differ, so the comparison above tells them apart.
+    assert_ne!(
+        native_gzip_at(&input, Compression::new(1)),
+        native_gzip_at(&input, Compression::new(9))
+    );
     // Level 9 compresses the text part well below its size.
     let p = processor(&mut session, "9")?;
     let compressed = stream(&mut session, &p, &[&input])?;
@@ -108,9 +133,9 @@ fn gzip_output_decodes_to_the_input() -> Result<()> {
         compressed.len(),
         input.len()
     );
-    // An empty stream is a valid empty gzip member.
+    // An empty stream is flate2's empty gzip member.
     let p = processor(&mut session, "")?;
-    assert_eq!(native_gunzip(&stream(&mut session, &p, &[])?), b"");
+    assert_eq!(stream(&mut session, &p, &[])?, native_gzip(b""));
     let p = processor(&mut session, "10")?;
     let message = err(call(&mut session, &format!("{p}.process"), json!([[1]]))?)?;
     assert!(message.contains("invalid config \"10\""), "{message}");

@@ -5,6 +5,9 @@
 //! path (or `file:` URI) that WASI resolves against the directories the host granted, so a
 //! file database survives the component instance. Parameters are bound through SQLite's
 //! own binding API, never spliced into SQL text, and errors carry SQLite's message.
+//! `execute` and `query` take exactly one statement: SQL holding more is an `err` and runs
+//! nothing (SQLite's `prepare` would silently run only the first). `close`, or dropping the
+//! handle, rolls back a transaction left open, as closing an SQLite connection does.
 
 mod bindings {
     wit_bindgen::generate!({
@@ -16,8 +19,9 @@ mod bindings {
 use std::cell::RefCell;
 
 use bindings::exports::example::database::connection::{Column, Guest, GuestDb, Row, SqlValue};
+use rusqlite::fallible_iterator::FallibleIterator;
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Batch, Connection, Statement, params_from_iter};
 
 /// The component's export implementation.
 struct SqlDb;
@@ -39,14 +43,29 @@ enum State {
     Closed,
 }
 
+/// Why a method failed: SQLite's error, or a use of the interface it does not allow.
+enum Failure {
+    Sql(rusqlite::Error),
+    Usage(String),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Sql(e)
+    }
+}
+
 impl Db {
     /// Runs `f` on the open connection, or explains why there is none.
     fn with_connection<T>(
         &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+        f: impl FnOnce(&Connection) -> Result<T, Failure>,
     ) -> Result<T, String> {
         match &*self.state.borrow() {
-            State::Open(connection) => f(connection).map_err(|e| e.to_string()),
+            State::Open(connection) => f(connection).map_err(|e| match e {
+                Failure::Sql(e) => e.to_string(),
+                Failure::Usage(message) => message,
+            }),
             State::Failed(message) => Err(message.clone()),
             State::Closed => Err("the database is closed".to_owned()),
         }
@@ -54,7 +73,7 @@ impl Db {
 
     fn run_execute(&self, sql: &str, params: Vec<Value>) -> Result<u64, String> {
         self.with_connection(|connection| {
-            let mut statement = connection.prepare(sql)?;
+            let mut statement = prepare_one(connection, sql, "execute")?;
             let changed = statement.execute(params_from_iter(params))?;
             Ok(changed as u64)
         })
@@ -62,7 +81,7 @@ impl Db {
 
     fn run_query(&self, sql: &str, params: Vec<Value>) -> Result<Vec<Row>, String> {
         self.with_connection(|connection| {
-            let mut statement = connection.prepare(sql)?;
+            let mut statement = prepare_one(connection, sql, "query")?;
             let names: Vec<String> = statement
                 .column_names()
                 .into_iter()
@@ -82,6 +101,31 @@ impl Db {
             }
             Ok(out)
         })
+    }
+}
+
+/// Prepares `sql`, which must hold exactly one statement (a trailing `;`, whitespace or
+/// comment is fine). More than one is refused before anything runs: SQLite would run only
+/// the first, and a later statement can fail to prepare for a reason the first one causes
+/// (`CREATE TABLE a ...; INSERT INTO a ...` gives "no such table"), so its error would
+/// mislead.
+fn prepare_one<'c>(
+    connection: &'c Connection,
+    sql: &str,
+    method: &str,
+) -> Result<Statement<'c>, Failure> {
+    let mut batch = Batch::new(connection, sql);
+    let Some(statement) = batch.next()? else {
+        return Err(Failure::Usage(format!(
+            "`{method}` got no SQL statement (the text is empty or only comments)"
+        )));
+    };
+    match batch.next() {
+        Ok(None) => Ok(statement),
+        Ok(Some(_)) | Err(_) => Err(Failure::Usage(format!(
+            "`{method}` runs one SQL statement, but the text holds more after the first; \
+             nothing was run: send each statement in its own call"
+        ))),
     }
 }
 
@@ -148,12 +192,25 @@ impl GuestDb for Db {
     fn close(&self) {
         let state = std::mem::replace(&mut *self.state.borrow_mut(), State::Closed);
         if let State::Open(connection) = state {
+            // A transaction left open (BEGIN without COMMIT) is rolled back, as closing an
+            // SQLite connection does; done here so it does not hinge on how the connection
+            // ends. A failed rollback leaves it to SQLite's close, which rolls back too.
+            if !connection.is_autocommit() {
+                let _ = connection.execute_batch("ROLLBACK");
+            }
             // `close` cannot report errors in this interface; on failure rusqlite hands the
             // connection back, and dropping it closes it as best SQLite can.
             if let Err((connection, _)) = connection.close() {
                 drop(connection);
             }
         }
+    }
+}
+
+impl Drop for Db {
+    /// Dropping the handle closes the connection the way `close` does.
+    fn drop(&mut self) {
+        GuestDb::close(self);
     }
 }
 
