@@ -9,20 +9,74 @@
 # release build) to show how much of weft's time is the `weft` binary's start-up.
 #
 # Usage: benches/wit-check.sh [WIT_DIR]
-#   WIT_DIR defaults to ~/.cargo/registry/src/*/wasmtime-wasi-http-48.0.8/wit
+#        benches/wit-check.sh --fetch-only   # print the default WIT_DIR and stop
+#   WIT_DIR defaults to the `wit/` directory of wasmtime-wasi-http 48.0.8, which
+#   the script fetches itself: that crate is not a dependency of weft, so a
+#   throwaway cargo project in a temporary directory depends on it, `cargo fetch`
+#   downloads it into the cargo registry (building nothing), and `cargo metadata`
+#   says where its sources are.
 # Environment: CARGO_TARGET_DIR (where weft is built), RUNS (default 50),
-#   WEFT (a prebuilt weft binary to use instead of building one).
+#   WEFT (a prebuilt release weft binary to use instead of building one).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-50}"
+http_version="48.0.8"
+
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+
+# Prints the `wit/` directory of wasmtime-wasi-http $http_version, fetching the
+# crate into the cargo registry first.
+fetch_wit_dir() {
+  local project="$scratch/fetch"
+  mkdir -p "$project/src"
+  : >"$project/src/lib.rs"
+  # The empty [workspace] keeps cargo from looking for a parent workspace.
+  cat >"$project/Cargo.toml" <<TOML
+[package]
+name = "weft-wit-check-bench-input"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+wasmtime-wasi-http = "=$http_version"
+
+[workspace]
+TOML
+  echo "fetching wasmtime-wasi-http $http_version (cargo fetch in $project)" >&2
+  (cd "$project" && cargo fetch --quiet >&2)
+  local crate_dir
+  crate_dir="$(cd "$project" && cargo metadata --format-version 1 --offline |
+    python3 -c '
+import json, os, sys
+meta = json.load(sys.stdin)
+for p in meta["packages"]:
+    if p["name"] == "wasmtime-wasi-http" and p["version"] == sys.argv[1]:
+        print(os.path.dirname(p["manifest_path"]))
+        break
+else:
+    sys.exit("wasmtime-wasi-http " + sys.argv[1] + " is not in the cargo metadata")
+' "$http_version")"
+  if [ ! -d "$crate_dir/wit/deps" ]; then
+    echo "error: $crate_dir/wit has no deps/ directory; is this the wasmtime-wasi-http crate?" >&2
+    return 1
+  fi
+  echo "$crate_dir/wit"
+}
+
+if [ "${1:-}" = "--fetch-only" ]; then
+  fetch_wit_dir
+  exit 0
+fi
 
 wit_dir="${1:-}"
 if [ -z "$wit_dir" ]; then
-  wit_dir="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/wasmtime-wasi-http-48.0.8/wit 2>/dev/null | head -n1 || true)"
+  wit_dir="$(fetch_wit_dir)"
 fi
-if [ -z "$wit_dir" ] || [ ! -d "$wit_dir" ]; then
-  echo "error: the wasmtime-wasi-http 48.0.8 sources are not in the cargo registry; run \`cargo fetch\` in $root or pass a WIT directory" >&2
+if [ ! -d "$wit_dir" ]; then
+  echo "error: \`$wit_dir\` is not a directory; pass a WIT directory (with deps/) or no argument to fetch the default" >&2
   exit 1
 fi
 
@@ -39,7 +93,7 @@ target="${CARGO_TARGET_DIR:-$root/target}"
 if [ -n "${WEFT:-}" ]; then
   weft="$WEFT"
 else
-  (cd "$root" && cargo build --release -p weft-cli >&2)
+  (cd "$root" && cargo build --release -p weft-cli --bin weft >&2)
   weft="$target/release/weft"
 fi
 (cd "$root" && cargo build --release -p weft-wit --example wit-check >&2)
@@ -49,15 +103,13 @@ lib="$target/release/examples/wit-check"
 "$weft" wit check "$wit_dir" >&2
 wasm-tools component wit "$wit_dir" >/dev/null
 
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
 hyperfine --warmup 5 --runs "$runs" -N \
-  --export-json "$out/result.json" \
+  --export-json "$scratch/result.json" \
   -n "weft wit check" "$weft wit check $wit_dir" \
   -n "wasm-tools component wit" "wasm-tools component wit $wit_dir" \
   -n "weft-wit library" "$lib $wit_dir" >&2
 
-python3 - "$out/result.json" <<'PY'
+python3 - "$scratch/result.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 w, t = r["weft wit check"], r["wasm-tools component wit"]

@@ -19,17 +19,19 @@
 //! | interface removed              | **major** | **major** |
 //! | docs changed                   | patch     | patch     |
 //!
-//! Which side counts comes from the package's own worlds: an interface that a
-//! world exports is judged by the exporter column, one that a world imports by
-//! the importer column, one used both ways by the larger of the two. An
-//! interface no world of the package uses is judged as its callers see it (the
+//! Which side counts comes from the worlds of the package and of the input's
+//! main package (for a component, its world): an interface that a world
+//! exports is judged by the exporter column, one that a world imports by the
+//! importer column, one used both ways by the larger of the two. An
+//! interface no such world uses is judged as its callers see it (the
 //! importer column), which is the convention of WASI's releases.
 //!
 //! World items follow from the component that targets the world: an added
 //! import is minor (the component need not use it), a removed import major; an
 //! added export is major (the component must now provide it), a removed export
 //! minor. These are exactly the rules of `wit_component::semver_check`, which
-//! [`diff`] runs on every world present in both versions as a cross-check.
+//! [`diff`] runs on every world present in both versions as a cross-check
+//! (see [`SemverCheck`] for what that check cannot see).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -155,21 +157,30 @@ pub struct SemverCheck {
     /// The world checked.
     pub world: String,
     /// `Some(true)` when wit-component finds the new world compatible,
-    /// `Some(false)` when not, `None` when the check could not run.
+    /// `Some(false)` when not, `None` when the check did not run (see `detail`).
     pub compatible: Option<bool>,
-    /// weft's own answer: no change relevant to this world is major, leaving
-    /// out changes of a dependency's version only, which wit-component's check
-    /// cannot see (it clears all versions).
+    /// weft's own answer: no change relevant to this world is major, changes
+    /// of a dependency's version included.
     pub weft_compatible: bool,
-    /// wit-component's error, or why the check could not run.
+    /// weft's answer leaving out what wit-component's check cannot see: the
+    /// changes of a dependency's version only (it clears all versions) and
+    /// removed types (the components it builds import only the types their
+    /// functions use, so a type no function uses is invisible to it; removing
+    /// one that a function uses changes that function, which still counts).
+    /// The answer to compare with `compatible`.
+    pub weft_compatible_like_wit_component: bool,
+    /// wit-component's error, or why the check did not run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
 impl SemverCheck {
-    /// `true` unless both answers exist and differ.
-    pub fn agrees(&self) -> bool {
-        self.compatible.is_none_or(|c| c == self.weft_compatible)
+    /// Whether wit-component's answer and weft's (both ignoring versions) are
+    /// the same: `None` when wit-component's check did not run, so there is
+    /// nothing to agree with.
+    pub fn agrees(&self) -> Option<bool> {
+        self.compatible
+            .map(|c| c == self.weft_compatible_like_wit_component)
     }
 }
 
@@ -208,23 +219,34 @@ struct Roles {
 
 struct Side<'a> {
     resolve: &'a Resolve,
+    /// The package being compared.
     pkg: PackageId,
+    /// The input's main package, whose worlds also say how the interfaces of
+    /// `pkg` are used (for a component, its world uses the interfaces of
+    /// every other package).
+    main: PackageId,
 }
 
 /// Compares `old` with `new`.
 pub fn diff(old: &Loaded, new: &Loaded) -> Result<DiffReport, DiffError> {
     let mut changes = Vec::new();
     let pairs = package_pairs(old, new);
+    // Which new package each change belongs to, by ranges of `changes`.
+    let mut owners = Vec::new();
     for &(op, np) in &pairs {
         let o = Side {
             resolve: &old.resolve,
             pkg: op,
+            main: old.main,
         };
         let n = Side {
             resolve: &new.resolve,
             pkg: np,
+            main: new.main,
         };
+        let start = changes.len();
         diff_package(&o, &n, &mut changes);
+        owners.push((np, start..changes.len()));
     }
     let old_name = &old.resolve.packages[old.main].name;
     let new_name = &new.resolve.packages[new.main].name;
@@ -233,7 +255,7 @@ pub fn diff(old: &Loaded, new: &Loaded) -> Result<DiffReport, DiffError> {
         new_name.version.as_ref(),
         &changes,
     );
-    let semver_check = cross_check(old, new, &changes);
+    let semver_check = cross_check(old, new, &changes, &owners);
     Ok(DiffReport {
         old: old_name.to_string(),
         new: new_name.to_string(),
@@ -280,8 +302,12 @@ fn package_pairs(old: &Loaded, new: &Loaded) -> Vec<(PackageId, PackageId)> {
 
 fn roles(side: &Side<'_>) -> BTreeMap<String, Roles> {
     let mut out: BTreeMap<String, Roles> = BTreeMap::new();
-    let pkg = &side.resolve.packages[side.pkg];
-    for (wname, &wid) in &pkg.worlds {
+    let r = side.resolve;
+    let mut worlds: Vec<(&String, &WorldId)> = r.packages[side.pkg].worlds.iter().collect();
+    if side.main != side.pkg {
+        worlds.extend(&r.packages[side.main].worlds);
+    }
+    for (wname, &wid) in worlds {
         let w = &side.resolve.worlds[wid];
         for (items, exported) in [(&w.imports, false), (&w.exports, true)] {
             for item in items.values() {
@@ -1057,16 +1083,27 @@ fn verdict(old: Option<&Version>, new: Option<&Version>, changes: &[Change]) -> 
 }
 
 /// weft's answer for one world: is every change relevant to it below major?
-fn weft_world_compatible(new: &Side<'_>, world: WorldId, wname: &str, changes: &[Change]) -> bool {
-    let w = &new.resolve.worlds[world];
-    let iface_side = |name: &str| -> (bool, bool) {
+/// `owners` says which new package each change belongs to (ranges of
+/// `changes`). With `like_wit_component`, the changes wit-component's check
+/// cannot see are left out (see [`SemverCheck::weft_compatible_like_wit_component`]),
+/// to compare like with like.
+fn weft_world_compatible(
+    resolve: &Resolve,
+    world: WorldId,
+    wname: &str,
+    changes: &[Change],
+    owners: &[(PackageId, std::ops::Range<usize>)],
+    like_wit_component: bool,
+) -> bool {
+    let w = &resolve.worlds[world];
+    let iface_side = |pkg: PackageId, name: &str| -> (bool, bool) {
         let mut imp = false;
         let mut exp = false;
         for (items, is_exp) in [(&w.imports, false), (&w.exports, true)] {
             for item in items.values() {
                 if let WorldItem::Interface { id, .. } = item {
-                    let i = &new.resolve.interfaces[*id];
-                    if i.package == Some(new.pkg) && i.name.as_deref() == Some(name) {
+                    let i = &resolve.interfaces[*id];
+                    if i.package == Some(pkg) && i.name.as_deref() == Some(name) {
                         if is_exp {
                             exp = true;
                         } else {
@@ -1078,23 +1115,49 @@ fn weft_world_compatible(new: &Side<'_>, world: WorldId, wname: &str, changes: &
         }
         (imp, exp)
     };
-    // wit-component's check clears all versions, so version-only changes are
-    // left out here to compare like with like (weft still reports them).
-    changes.iter().filter(|c| !c.version_only).all(|c| {
-        if c.world.as_deref() == Some(wname) {
-            return c.bump < Bump::Major;
-        }
-        match (&c.interface, c.importers, c.exporters) {
-            (Some(i), Some(ib), Some(eb)) => {
-                let (imp, exp) = iface_side(i);
-                !(imp && ib == Bump::Major || exp && eb == Bump::Major)
-            }
-            _ => true,
-        }
+    let uses_package = |pkg: PackageId| {
+        w.imports.values().chain(w.exports.values()).any(|item| {
+            matches!(item, WorldItem::Interface { id, .. }
+                if resolve.interfaces[*id].package == Some(pkg))
+        })
+    };
+    owners.iter().all(|(pkg, range)| {
+        changes[range.clone()]
+            .iter()
+            .filter(|c| !(like_wit_component && unseen_by_semver_check(c)))
+            .all(|c| {
+                if c.world.as_deref() == Some(wname) {
+                    return c.bump < Bump::Major;
+                }
+                match (&c.interface, c.importers, c.exporters) {
+                    (Some(i), Some(ib), Some(eb)) => {
+                        let (imp, exp) = iface_side(*pkg, i);
+                        !(imp && ib == Bump::Major || exp && eb == Bump::Major)
+                    }
+                    // A renamed package renames every interface of it the
+                    // world imports or exports.
+                    _ if c.item.starts_with("package `") && c.bump == Bump::Major => {
+                        !uses_package(*pkg)
+                    }
+                    _ => true,
+                }
+            })
     })
 }
 
-fn cross_check(old: &Loaded, new: &Loaded, changes: &[Change]) -> Vec<SemverCheck> {
+/// Whether wit-component's semver check cannot see `c`: a change of a
+/// dependency's version only, or a removed type.
+fn unseen_by_semver_check(c: &Change) -> bool {
+    // `diff_interface` names types `type `iface.name``.
+    c.version_only || (c.kind == ChangeKind::Removed && c.item.starts_with("type `"))
+}
+
+fn cross_check(
+    old: &Loaded,
+    new: &Loaded,
+    changes: &[Change],
+    owners: &[(PackageId, std::ops::Range<usize>)],
+) -> Vec<SemverCheck> {
     let mut out = Vec::new();
     let (or, nr) = (&old.resolve, &new.resolve);
     let op = &or.packages[old.main];
@@ -1104,33 +1167,23 @@ fn cross_check(old: &Loaded, new: &Loaded, changes: &[Change]) -> Vec<SemverChec
         let Some(&ow) = op.worlds.get(wname) else {
             continue;
         };
-        let weft_compatible = weft_world_compatible(
-            &Side {
-                resolve: nr,
-                pkg: new.main,
-            },
-            nw,
-            wname,
-            changes,
-        );
-        if !same_name {
-            out.push(SemverCheck {
-                world: wname.clone(),
-                compatible: None,
-                weft_compatible,
-                detail: Some("not applicable: the package was renamed".into()),
-            });
-            continue;
-        }
-        let (compatible, detail) = match run_semver_check(old, new, ow, nw) {
-            Ok(()) => (Some(true), None),
-            Err(Outcome::Incompatible(e)) => (Some(false), Some(e)),
-            Err(Outcome::CouldNotRun(e)) => (None, Some(format!("could not run: {e}"))),
+        let weft_compatible = weft_world_compatible(nr, nw, wname, changes, owners, false);
+        let weft_compatible_like_wit_component =
+            weft_world_compatible(nr, nw, wname, changes, owners, true);
+        let (compatible, detail) = if !same_name {
+            (None, Some("not applicable: the package was renamed".into()))
+        } else {
+            match run_semver_check(old, new, ow, nw) {
+                Ok(()) => (Some(true), None),
+                Err(Outcome::Incompatible(e)) => (Some(false), Some(e)),
+                Err(Outcome::CouldNotRun(e)) => (None, Some(format!("could not run: {e}"))),
+            }
         };
         out.push(SemverCheck {
             world: wname.clone(),
             compatible,
             weft_compatible,
+            weft_compatible_like_wit_component,
             detail,
         });
     }
@@ -1145,9 +1198,12 @@ enum Outcome {
 fn run_semver_check(old: &Loaded, new: &Loaded, ow: WorldId, nw: WorldId) -> Result<(), Outcome> {
     let mut merged = new.resolve.clone();
     let mut old_resolve = old.resolve.clone();
-    // Give the old main (and nested) packages a version of their own so the
-    // merge keeps them apart from the new ones; semver_check ignores versions.
-    for (i, pkg) in old.packages().into_iter().enumerate() {
+    // Give every old package a version of its own so the merge keeps them
+    // apart from the new ones, even a dependency that changed shape under the
+    // same version (as a component's packages do); semver_check ignores
+    // versions.
+    let all: Vec<PackageId> = old_resolve.packages.iter().map(|(id, _)| id).collect();
+    for (i, pkg) in all.into_iter().enumerate() {
         let key = old_resolve.packages[pkg].name.clone();
         old_resolve.package_names.shift_remove(&key);
         let mut name = key;
@@ -1180,6 +1236,47 @@ fn run_semver_check(old: &Loaded, new: &Loaded, ow: WorldId, nw: WorldId) -> Res
     }
 }
 
+fn compatibility(compatible: bool) -> &'static str {
+    if compatible {
+        "compatible"
+    } else {
+        "incompatible"
+    }
+}
+
+impl SemverCheck {
+    /// The check as one line of text. A check that did not run says so, and
+    /// that weft's answer is then not cross-checked.
+    pub fn render(&self) -> String {
+        let world = &self.world;
+        let ours = compatibility(self.weft_compatible_like_wit_component);
+        let mut s = match (self.compatible, self.agrees()) {
+            (Some(theirs), Some(agrees)) => format!(
+                "semver check of world `{world}` (versions ignored): wit-component says {}, weft says {ours} ({})",
+                compatibility(theirs),
+                if agrees {
+                    "agrees"
+                } else {
+                    "DISAGREES; please report"
+                }
+            ),
+            _ => format!(
+                "semver check of world `{world}`: not run, so weft's answer ({ours}) is not cross-checked"
+            ),
+        };
+        if self.weft_compatible != self.weft_compatible_like_wit_component {
+            s.push_str(&format!(
+                "; counting what wit-component cannot see (dependency versions, removed types), weft says {}",
+                compatibility(self.weft_compatible)
+            ));
+        }
+        if let Some(d) = &self.detail {
+            s.push_str(&format!(": {d}"));
+        }
+        s
+    }
+}
+
 impl DiffReport {
     /// The report as text: one block per change, then the cross-check and the verdict.
     pub fn render(&self) -> String {
@@ -1207,30 +1304,7 @@ impl DiffReport {
             s.push('\n');
         }
         for sc in &self.semver_check {
-            let theirs = match sc.compatible {
-                Some(true) => "compatible",
-                Some(false) => "incompatible",
-                None => "not checked",
-            };
-            let ours = if sc.weft_compatible {
-                "compatible"
-            } else {
-                "incompatible"
-            };
-            let agree = if sc.compatible.is_none() {
-                String::new()
-            } else if sc.agrees() {
-                " (agrees)".to_string()
-            } else {
-                " (DISAGREES; please report)".to_string()
-            };
-            s.push_str(&format!(
-                "semver check of world `{}` (versions ignored): wit-component says {theirs}, weft says {ours}{agree}",
-                sc.world
-            ));
-            if let Some(d) = &sc.detail {
-                s.push_str(&format!(": {d}"));
-            }
+            s.push_str(&sc.render());
             s.push('\n');
         }
         s.push_str(&format!(

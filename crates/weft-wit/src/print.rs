@@ -3,7 +3,7 @@
 
 use wit_component::WitPrinter;
 
-use crate::load::Loaded;
+use crate::load::{InputKind, Loaded};
 
 /// Why [`print`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -21,13 +21,28 @@ pub enum PrintError {
 
 /// Prints the main package of `loaded` and its nested packages as WIT text.
 ///
-/// Doc comments are kept. For a component this is its decoded world (in the
-/// `root:component` package `wit-component` synthesizes), as
-/// `wasm-tools component wit` shows it.
+/// Doc comments are kept. For a component this is what
+/// `wasm-tools component wit` prints: its decoded world, in the
+/// `root:component` package `wit-component` synthesizes, followed by every
+/// package the world refers to as a nested `package x:y { .. }` block, so
+/// the text is self-contained and loads again as one file.
 pub fn print(loaded: &Loaded) -> Result<String, PrintError> {
+    let nested = match loaded.kind {
+        // wasm-tools prints every other package of the decoded resolve, in
+        // the resolve's order; a component's resolve holds only the packages
+        // its world uses.
+        InputKind::Component => loaded
+            .resolve
+            .packages
+            .iter()
+            .map(|(id, _)| id)
+            .filter(|&id| id != loaded.main)
+            .collect(),
+        _ => loaded.nested.clone(),
+    };
     let mut printer = WitPrinter::default();
     printer
-        .print(&loaded.resolve, loaded.main, &loaded.nested)
+        .print(&loaded.resolve, loaded.main, &nested)
         .map_err(|source| PrintError::Printer {
             path: loaded.path.clone(),
             source,

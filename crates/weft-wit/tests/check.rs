@@ -40,6 +40,7 @@ fn golden(path: &Path, actual: &str) -> Result<(), String> {
 #[test]
 fn check_cases() {
     let mut failures = Vec::new();
+    let mut fixes_checked = 0;
     for case in cases() {
         let actual = match weft_wit::load(&case) {
             Ok(loaded) => format!("ok: {}\n", weft_wit::summarize(&loaded)),
@@ -51,6 +52,7 @@ fn check_cases() {
                     let text = std::fs::read_to_string(&case).unwrap();
                     let fixed =
                         weft_wit::apply_fixes(&case.display().to_string(), &text, &diagnostics);
+                    fixes_checked += 1;
                     if let Err(e) = weft_wit::load_str("fixed.wit", &fixed) {
                         failures.push(format!(
                             "{}: applying every fix does not give valid WIT: {e}\n{fixed}\n{}",
@@ -71,5 +73,11 @@ fn check_cases() {
             failures.push(e);
         }
     }
+    // Most invalid inputs carry only text fixes; if this drops, the
+    // fix-application check above has stopped seeing them.
+    assert!(
+        fixes_checked >= 10,
+        "only {fixes_checked} inputs had their fixes applied"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -78,12 +78,14 @@ impl CheckCommand {
 
 /// Print the resolved WIT in canonical form.
 ///
-/// A file, a directory and a component holding the same package print the same
-/// text (the main package and any nested `package x:y { .. }` blocks).
+/// A file, a directory and a wasm-encoded package print the same text (the main
+/// package and any nested `package x:y { .. }` blocks). A component prints as
+/// `wasm-tools component wit` shows it: its world, then every package the world
+/// uses as a nested block.
 #[derive(Args)]
 #[command(after_help = "Examples:
   weft wit print wit/greeter
-  weft wit print greeter.wasm        # the component's world
+  weft wit print greeter.wasm        # the component's world and the packages it uses
   weft wit print wit/greeter --json  # wit-parser's JSON form, dependencies included
 
 Exit status: 0 on success, 1 when the WIT is invalid or on any error.")]
