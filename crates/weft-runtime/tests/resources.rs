@@ -3,7 +3,9 @@
 
 mod common;
 
-use weft_runtime::CallError;
+use std::sync::{Arc, Mutex};
+
+use weft_runtime::{CallError, Session};
 
 fn wave(session: &mut weft_runtime::Session, call: &str) -> String {
     session
@@ -125,4 +127,178 @@ fn handles_cross_json_calls_by_name() {
         serde_json::json!(4)
     );
     assert!(s.finish().dropped_at_end.is_empty());
+}
+
+#[test]
+fn the_guest_holds_exactly_the_handles_finish_drops() {
+    // The types guest counts its own constructions and destructions. Its counters live in
+    // the instance, which goes away with the session, so they can be read only before
+    // `finish`: what they show is that the handles `finish` reports as dropped at the end
+    // are exactly the ones the guest still holds. That the destructors then really run is
+    // observed from outside the instance by `finish_runs_each_live_destructor_once`.
+    let mut s = common::session("types");
+    s.run_script("let a = counter(\"a\")\nlet b = counter(\"b\")\nlet c = counter(\"c\")")
+        .unwrap();
+    assert_eq!(wave(&mut s, "counter.merge(a, b)"), "counter-1");
+    s.run_script("drop(a)").unwrap();
+    assert_eq!(wave(&mut s, "consume(b)"), "0");
+    assert_eq!(wave(&mut s, "counter.drops()"), "2");
+    assert_eq!(wave(&mut s, "counter.live()"), "2");
+    let live: Vec<String> = s.handles().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(live, ["c", "counter-1"]);
+    let report = s.finish();
+    assert_eq!(report.created, 4);
+    assert_eq!(report.dropped, 2);
+    assert_eq!(report.dropped_at_end, live);
+    assert!(report.leaked.is_empty(), "{report:?}");
+}
+
+/// A component whose `probe` resource's destructor logs the handle's id (one digit)
+/// through the host's `example:greeter/logging`. The host turns that into a `tracing`
+/// event, which outlives the instance, so a test can see destructors that run while a
+/// session finishes or is dropped. `fail` traps, to kill the session.
+const PROBE: &str = r#"(component
+  (import "example:greeter/logging@1.0.0" (instance $logging
+    (export "log" (func (param "level" u8) (param "message" string)))))
+  (core module $memory
+    (memory (export "memory") 1)
+    (data (i32.const 0) "0123456789"))
+  (core instance $memory (instantiate $memory))
+  (alias core export $memory "memory" (core memory $mem))
+  (alias export $logging "log" (func $log))
+  (core func $log (canon lower (func $log) (memory $mem)))
+  (core module $destructor
+    (import "host" "log" (func $log (param i32 i32 i32)))
+    (func (export "dtor") (param $rep i32)
+      (call $log (i32.const 2) (local.get $rep) (i32.const 1))))
+  (core instance $destructor
+    (instantiate $destructor (with "host" (instance (export "log" (func $log))))))
+  (type $probe (resource (rep i32) (dtor (core func $destructor "dtor"))))
+  (core func $new (canon resource.new $probe))
+  (core module $impl
+    (import "canon" "new" (func $new (param i32) (result i32)))
+    (func (export "make") (param $id i32) (result i32)
+      (call $new (local.get $id)))
+    (func (export "fail") unreachable))
+  (core instance $impl (instantiate $impl (with "canon" (instance (export "new" (func $new))))))
+  (export $probe-export "probe" (type $probe))
+  (func $make (param "id" u32) (result (own $probe-export))
+    (canon lift (core func $impl "make")))
+  (func $fail (canon lift (core func $impl "fail")))
+  (export "make" (func $make))
+  (export "fail" (func $fail))
+)"#;
+
+/// Records the messages of `guest` events: what the probe's destructors log.
+#[derive(Clone, Default)]
+struct GuestLog(Arc<Mutex<Vec<String>>>);
+
+impl GuestLog {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+/// Collects the `message` field of an event.
+struct Message(String);
+
+impl tracing::field::Visit for Message {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl tracing::Subscriber for GuestLog {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "guest"
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        self.0.lock().unwrap().push(message.0);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Runs `f` with guest log events recorded into the returned log (this thread only:
+/// sessions call into the guest on the caller's thread).
+fn with_guest_log(f: impl FnOnce(&GuestLog)) {
+    let log = GuestLog::default();
+    tracing::subscriber::with_default(log.clone(), || f(&log));
+}
+
+fn probe_session() -> Session {
+    let component = common::runtime()
+        .load_bytes("probe.wat", PROBE.as_bytes().to_vec())
+        .expect("the probe component loads");
+    common::runtime()
+        .session(&component, common::quiet())
+        .expect("probe session")
+}
+
+#[test]
+fn finish_runs_each_live_destructor_once() {
+    with_guest_log(|log| {
+        let mut s = probe_session();
+        s.run_script("let a = make(1)\nlet b = make(2)\nlet c = make(3)\ndrop(b)")
+            .unwrap();
+        assert_eq!(
+            log.take(),
+            ["2"],
+            "only the dropped handle's destructor ran"
+        );
+        let report = s.finish();
+        assert_eq!(report.dropped_at_end, ["a", "c"]);
+        assert!(report.leaked.is_empty(), "{report:?}");
+        assert_eq!(
+            log.take(),
+            ["1", "3"],
+            "each live handle's destructor, once"
+        );
+    });
+}
+
+#[test]
+fn a_session_dropped_without_finish_runs_the_destructors() {
+    with_guest_log(|log| {
+        let mut s = probe_session();
+        s.run_script("let x = make(4)\nlet y = make(5)").unwrap();
+        assert_eq!(wave(&mut s, "make(6)"), "probe-1");
+        assert!(log.take().is_empty());
+        drop(s);
+        // Handles are released in name order: probe-1, x, y.
+        assert_eq!(log.take(), ["6", "4", "5"]);
+    });
+}
+
+#[test]
+fn a_dead_session_leaks_instead_of_entering_the_instance() {
+    with_guest_log(|log| {
+        let mut s = probe_session();
+        s.run_script("let x = make(7)").unwrap();
+        let err = s.call_wave("fail()").unwrap_err();
+        assert!(matches!(err, CallError::Trap { .. }), "{err}");
+        let report = s.finish();
+        assert_eq!(report.leaked, ["x"]);
+        assert!(report.dropped_at_end.is_empty());
+        assert!(
+            log.take().is_empty(),
+            "no destructor runs in a trapped instance"
+        );
+
+        // Dropped without finish, a dead session does not enter the instance either.
+        let mut s = probe_session();
+        s.run_script("let x = make(8)").unwrap();
+        assert!(s.call_wave("fail()").is_err());
+        drop(s);
+        assert!(log.take().is_empty());
+    });
 }

@@ -178,6 +178,179 @@ fn json_accepts_alternative_spellings() {
 }
 
 #[test]
+fn more_edge_values_round_trip_as_wave() {
+    let cases = [
+        (
+            "echo-bytes",
+            "[0, 1, 127, 128, 255]",
+            "[0, 1, 127, 128, 255]",
+        ),
+        ("echo-bytes", "[]", "[]"),
+        ("echo-f32", "inf", "inf"),
+        ("echo-f32", "-inf", "-inf"),
+        ("echo-f64", "nan", "nan"),
+        ("echo-u16", "0", "0"),
+        ("echo-s8", "127", "127"),
+        ("echo-s16", "32767", "32767"),
+        ("echo-s32", "2147483647", "2147483647"),
+    ];
+    for (func, input, expected) in cases {
+        wave(func, input, expected);
+    }
+}
+
+/// Calls `func` with the one JSON argument `value` and expects it back unchanged.
+fn json_echo(func: &str, value: serde_json::Value) {
+    json_call(func, value.clone(), value);
+}
+
+/// Calls `func` with the one JSON argument `input` and expects `expected`.
+fn json_call(func: &str, input: serde_json::Value, expected: serde_json::Value) {
+    let mut session = common::session("types");
+    let out = session
+        .call_json(func, &json!([input.clone()]))
+        .unwrap_or_else(|e| panic!("{func}({input}): {e}"));
+    assert_eq!(out, expected, "{func}({input})");
+}
+
+#[test]
+fn integer_bounds_round_trip_as_json() {
+    let cases = [
+        ("echo-u8", json!(0)),
+        ("echo-u16", json!(0)),
+        ("echo-u16", json!(65535)),
+        ("echo-u32", json!(0)),
+        ("echo-u32", json!(4294967295u32)),
+        ("echo-s8", json!(-128)),
+        ("echo-s8", json!(127)),
+        ("echo-s16", json!(-32768)),
+        ("echo-s16", json!(32767)),
+        ("echo-s32", json!(-2147483648i32)),
+        ("echo-s32", json!(2147483647)),
+    ];
+    for (func, value) in cases {
+        json_echo(func, value);
+    }
+    // One past each bound is refused, not wrapped.
+    let mut session = common::session("types");
+    for (func, value, ty) in [
+        ("echo-u16", json!(65536), "u16"),
+        ("echo-u32", json!(4294967296u64), "u32"),
+        ("echo-s8", json!(-129), "s8"),
+        ("echo-s16", json!(32768), "s16"),
+        ("echo-s32", json!(-2147483649i64), "s32"),
+    ] {
+        let e = session
+            .call_json(func, &json!([value]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(&format!("out of range for {ty}")), "{func}: {e}");
+    }
+}
+
+#[test]
+fn sixty_four_bit_integers_switch_to_strings_past_two_to_the_53() {
+    const LIMIT: u64 = 1 << 53;
+    // Up to 2^53 a JSON number is exact, so it stays a number.
+    json_echo("echo-u64", json!(LIMIT));
+    json_echo("echo-s64", json!(LIMIT as i64));
+    json_echo("echo-s64", json!(-(LIMIT as i64)));
+    // One more is printed as a decimal string, whether it came in as a string or a number.
+    json_echo("echo-u64", json!("9007199254740993"));
+    json_call("echo-u64", json!(LIMIT + 1), json!("9007199254740993"));
+    json_echo("echo-s64", json!("9007199254740993"));
+    json_echo("echo-s64", json!("-9007199254740993"));
+    json_call(
+        "echo-s64",
+        json!(-(LIMIT as i64) - 1),
+        json!("-9007199254740993"),
+    );
+    // A decimal string at or under 2^53 comes back as a number.
+    json_call("echo-u64", json!("9007199254740992"), json!(LIMIT));
+}
+
+#[test]
+fn floats_and_aggregates_round_trip_as_json() {
+    json_echo("echo-f32", json!("nan"));
+    json_echo("echo-f32", json!("inf"));
+    json_echo("echo-f32", json!(1.5));
+    json_echo("echo-f64", json!("inf"));
+    let ada = json!({"name": "Ada", "age": 36, "email": "ada@example.org", "tags": ["math"]});
+    let bob = json!({"name": "Bob", "age": 7, "email": null, "tags": []});
+    json_echo("echo-list", json!([ada, bob]));
+    json_echo("echo-list", json!([]));
+    json_echo("echo-point", json!({"x": -1, "y": 2}));
+    json_echo("echo-point", json!({"x": -2147483648i32, "y": 2147483647}));
+    json_echo("echo-result-ok-only", json!({"tag": "ok", "val": 1}));
+    json_echo("echo-result-ok-only", json!({"tag": "err"}));
+    json_echo("echo-result-err-only", json!({"tag": "ok"}));
+    json_echo("echo-result-err-only", json!({"tag": "err", "val": "bad"}));
+    // `"val": null` stands for "no payload" on input.
+    json_call(
+        "echo-result-err-only",
+        json!({"tag": "ok", "val": null}),
+        json!({"tag": "ok"}),
+    );
+}
+
+/// A MiB of bytes in a pattern that does not repeat on a power of two.
+fn mebibyte() -> Vec<u8> {
+    (0..1usize << 20).map(|i| (i % 253) as u8).collect()
+}
+
+#[test]
+fn one_mebibyte_of_bytes_round_trips_as_wave() {
+    let bytes = mebibyte();
+    let text = format!(
+        "[{}]",
+        bytes
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut session = common::session("types");
+    let out = session
+        .call_wave(&format!("echo-bytes({text})"))
+        .expect("echo-bytes of 1 MiB");
+    // Parse what came back rather than compare text, so a mismatch names the first bad byte.
+    let back: Vec<u8> = out
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .expect("a WAVE list")
+        .split(", ")
+        .map(|n| n.parse().expect("a u8"))
+        .collect();
+    assert_eq!(back.len(), bytes.len());
+    if let Some(i) = (0..bytes.len()).find(|&i| back[i] != bytes[i]) {
+        panic!("byte {i} came back as {}, sent {}", back[i], bytes[i]);
+    }
+    // Same bytes; the text is also the canonical spelling (not printed: it is 4 MB).
+    assert!(out == text, "the 1 MiB list came back spelled differently");
+}
+
+#[test]
+fn one_mebibyte_of_bytes_round_trips_as_json() {
+    let bytes = mebibyte();
+    let mut session = common::session("types");
+    let out = session
+        .call_json("echo-bytes", &json!([bytes]))
+        .expect("echo-bytes of 1 MiB");
+    let back: Vec<u8> = serde_json::from_value(out).expect("an array of bytes");
+    assert_eq!(back.len(), bytes.len());
+    if let Some(i) = (0..bytes.len()).find(|&i| back[i] != bytes[i]) {
+        panic!("byte {i} came back as {}, sent {}", back[i], bytes[i]);
+    }
+    // And the guest's own 1 MiB (byte i is i % 251) arrives intact as JSON.
+    let out = session
+        .call_json("make-bytes", &json!([1u32 << 20]))
+        .unwrap();
+    let made: Vec<u8> = serde_json::from_value(out).expect("an array of bytes");
+    assert_eq!(made.len(), 1 << 20);
+    assert!(made.iter().enumerate().all(|(i, b)| *b == (i % 251) as u8));
+}
+
+#[test]
 fn one_mebibyte_lists_cross_both_ways() {
     const LEN: usize = 1 << 20;
     let mut session = common::session("types");
