@@ -31,8 +31,15 @@ impl InspectCommand {
             .with_context(|| format!("failed to read `{}`", self.component.display()))?;
         let name = self.component.display().to_string();
         let bytes = weft_runtime::load::to_binary(&name, bytes)?;
-        let report =
-            inspect(&bytes).with_context(|| format!("`{name}` is not a WebAssembly binary"))?;
+        let report = inspect(&bytes).with_context(|| {
+            if bytes.starts_with(b"\0asm") {
+                format!(
+                    "`{name}` starts as WebAssembly but cannot be read: it is truncated or corrupt"
+                )
+            } else {
+                format!("`{name}` is not a WebAssembly binary")
+            }
+        })?;
         let mut out = std::io::stdout().lock();
         if self.json {
             writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
