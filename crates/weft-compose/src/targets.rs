@@ -10,6 +10,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use wac_graph::types::are_semver_compatible;
+use wit_component::DecodedWasm;
+use wit_parser::{
+    InterfaceId, Resolve, Type, TypeDefKind, TypeOwner, WorldId, WorldItem, WorldKey,
+};
 
 use crate::component::describe_binary;
 use crate::new::{LoadWorldError, load_world};
@@ -148,7 +152,9 @@ fn wasi_hint(differences: &[Difference]) -> &'static str {
 ///
 /// With `allow_wasi`, imports of WASI 0.2 interfaces (`wasi:*@0.2.*`) that the world does
 /// not list are accepted, as a host such as wasmtime provides them: this is what a
-/// `wasm32-wasip2` Rust component targeting a WASI-free world needs.
+/// `wasm32-wasip2` Rust component targeting a WASI-free world needs. The verdict is still
+/// wit-component's, against the world with those WASI interfaces added to its imports, so
+/// every other difference still fails.
 pub fn targets(
     component: &[u8],
     wit: &Path,
@@ -171,11 +177,20 @@ pub fn targets(
             source,
         },
     })?;
-    let checked = wit_component::targets(&resolve, world_id, component);
     let world_name = match resolve.worlds[world_id].package {
         Some(pkg) => resolve.id_of_name(pkg, &resolve.worlds[world_id].name),
         None => resolve.worlds[world_id].name.clone(),
     };
+    let mut checked = wit_component::targets(&resolve, world_id, component);
+    if allow_wasi && checked.is_err() {
+        // wit-component stays the judge: it checks the component again against the world
+        // plus the WASI imports the component has. When that world cannot be built (the
+        // component's WIT does not decode or merge, or a WASI interface it imports uses
+        // one it does not), the first verdict stands.
+        if let Ok(with_wasi) = world_with_wasi_imports(&resolve, world_id, component) {
+            checked = wit_component::targets(&with_wasi, world_id, component);
+        }
+    }
     let Err(error) = checked else {
         return Ok(world_name);
     };
@@ -186,14 +201,11 @@ pub fn targets(
         Err(_) => Vec::new(),
     };
     if allow_wasi {
-        let before = differences.len();
+        // Accepted, so not differences; what is left, or wit-component's own account
+        // below, is why the component still does not fit.
         differences.retain(
             |d| !matches!(d, Difference::ImportNotInWorld { name, .. } if is_wasi_p2(name)),
         );
-        // Only WASI imports differed: wit-component's refusal was about them alone.
-        if before > 0 && differences.is_empty() {
-            return Ok(world_name);
-        }
     }
     if differences.is_empty() {
         differences.push(Difference::Other {
@@ -204,6 +216,68 @@ pub fn targets(
         world: world_name,
         differences,
     })
+}
+
+/// A copy of `resolve` in which world `world` also imports every WASI 0.2 interface the
+/// component imports, as a host that provides WASI offers them.
+fn world_with_wasi_imports(
+    resolve: &Resolve,
+    world: WorldId,
+    component: &[u8],
+) -> anyhow::Result<Resolve> {
+    let DecodedWasm::Component(found, found_world) = wit_component::decode(component)? else {
+        anyhow::bail!("expected a component, found an encoded WIT package");
+    };
+    let mut merged = resolve.clone();
+    // Interfaces the world's packages already define keep the world's definitions; the
+    // component's WASI packages that the world lacks are added.
+    let remap = merged.merge(found)?;
+    let found_world = remap.worlds[found_world.index()]
+        .ok_or_else(|| anyhow::anyhow!("the component's world was not merged"))?;
+    // Appended in the component's order: a valid component imports an interface before
+    // one that uses its types.
+    let wasi: Vec<(WorldKey, WorldItem)> = merged.worlds[found_world]
+        .imports
+        .iter()
+        .filter(|(key, _)| is_wasi_p2(&merged.name_world_key(key)))
+        .map(|(key, item)| (key.clone(), item.clone()))
+        .collect();
+    for (key, item) in wasi {
+        if merged.worlds[world].imports.contains_key(&key) {
+            continue;
+        }
+        // wit-component's world encoder indexes the interfaces a `use` refers to among the
+        // imports before it (and panics otherwise): check rather than trust the order.
+        if let WorldItem::Interface { id, .. } = &item {
+            let imported = &merged.worlds[world].imports;
+            for used in interface_uses(&merged, *id) {
+                if !imported.contains_key(&WorldKey::Interface(used)) {
+                    anyhow::bail!(
+                        "`{}` uses `{}`, which is not imported before it",
+                        merged.name_world_key(&key),
+                        merged.id_of(used).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        merged.worlds[world].imports.insert(key, item);
+    }
+    Ok(merged)
+}
+
+/// The other interfaces whose types interface `id` uses.
+fn interface_uses(resolve: &Resolve, id: InterfaceId) -> Vec<InterfaceId> {
+    let mut used = Vec::new();
+    for ty in resolve.interfaces[id].types.values() {
+        if let TypeDefKind::Type(Type::Id(target)) = resolve.types[*ty].kind
+            && let TypeOwner::Interface(owner) = resolve.types[target].owner
+            && owner != id
+            && !used.contains(&owner)
+        {
+            used.push(owner);
+        }
+    }
+    used
 }
 
 /// Compares a world with a component's WIT, item by item.

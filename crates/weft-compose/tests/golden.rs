@@ -7,8 +7,17 @@
 //! - `compose.wac`: a WAC document, composed with `compose_wac_file` (packages from the
 //!   case's `deps/`);
 //! - `plug.txt`: the socket on the first line, one plug per following line;
-//! - `targets.txt`: `COMPONENT WIT-PATH [WORLD]`;
-//! - `new.txt`: `MODULE [WIT-PATH [WORLD]]`.
+//! - `targets.txt`: `COMPONENT WIT-PATH [WORLD] [--allow-wasi]`;
+//! - `new.txt`: `MODULE [WIT-PATH [WORLD]]`; with an `embed.txt` (`WIT-PATH [WORLD]`)
+//!   beside it, that world is first embedded into the module as a `component-type`
+//!   custom section (what wit-bindgen leaves), so the case builds from embedded WIT.
+//!
+//! Every case that produces a component (all but `targets.txt`) also runs it through
+//! weft-runtime: `call.txt` holds one call per line (WAVE, as `weft call` takes it), and
+//! each call and its result (or error) is appended to the summary. Imports the result
+//! leaves open are stubbed to trap (`--trap-unknown-imports`), so a call that reaches one
+//! shows as that error. A case whose component has nothing meaningful to call holds
+//! `no-call.txt` instead, saying why; a case with neither fails.
 //!
 //! Before a case runs, its files are copied into a temp dir along with every
 //! `tests/golden/components/*.wat` (see the README there), and every `.wat` file is
@@ -21,6 +30,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use weft_compose::{Composition, WacOptions};
+use weft_runtime::{Runtime, RuntimeConfig, SessionOptions};
 
 fn golden_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -114,8 +124,45 @@ fn validate(c: &Composition) {
         .expect("output validates");
 }
 
+/// Runs each line of `call.txt` in one session of `c` and renders `call: LINE -> RESULT`
+/// lines; with `no-call.txt` instead, says that nothing is called and why.
+fn calls(runtime: &Runtime, dir: &Path, c: &Composition) -> String {
+    let call_file = dir.join("call.txt");
+    let Ok(script) = std::fs::read_to_string(&call_file) else {
+        return match std::fs::read_to_string(dir.join("no-call.txt")) {
+            Ok(reason) => format!("not called: {}\n", reason.trim()),
+            Err(_) => panic!(
+                "the case has neither call.txt (calls to run on its output) nor no-call.txt (why not)"
+            ),
+        };
+    };
+    let component = runtime
+        .load_bytes("output.wasm", c.bytes.clone())
+        .unwrap_or_else(|e| panic!("weft-runtime loads the output: {e}"));
+    let options = SessionOptions {
+        trap_unknown_imports: true,
+        ..SessionOptions::default()
+    };
+    let mut session = runtime
+        .session(&component, options)
+        .unwrap_or_else(|e| panic!("weft-runtime instantiates the output: {e}"));
+    let mut out = String::new();
+    let lines: Vec<&str> = script.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "call.txt is empty");
+    for line in lines {
+        match session.call_wave(line) {
+            Ok(result) if result.is_empty() => {
+                writeln!(out, "call: {line} -> (no result)").unwrap()
+            }
+            Ok(result) => writeln!(out, "call: {line} -> {result}").unwrap(),
+            Err(e) => writeln!(out, "call: {line} -> error: {e}").unwrap(),
+        }
+    }
+    out
+}
+
 /// Runs one case in `dir` (the prepared temp dir): Ok(summary) or Err(error text).
-fn run_case(dir: &Path) -> Result<String, String> {
+fn run_case(runtime: &Runtime, dir: &Path) -> Result<String, String> {
     let args = |file: &str| -> Vec<String> {
         std::fs::read_to_string(dir.join(file))
             .unwrap()
@@ -126,7 +173,7 @@ fn run_case(dir: &Path) -> Result<String, String> {
     let done = |r: Result<Composition, String>| {
         r.map(|c| {
             validate(&c);
-            summary(&c)
+            summary(&c) + &calls(runtime, dir, &c)
         })
     };
     if dir.join("compose.toml").exists() {
@@ -143,19 +190,26 @@ fn run_case(dir: &Path) -> Result<String, String> {
         let files: Vec<PathBuf> = args("plug.txt").iter().map(|f| dir.join(f)).collect();
         done(weft_compose::plug(&files[0], &files[1..]).map_err(|e| error_text(&e)))
     } else if dir.join("targets.txt").exists() {
-        let a = args("targets.txt");
+        let mut a = args("targets.txt");
+        let allow_wasi = a.last().is_some_and(|f| f == "--allow-wasi");
+        if allow_wasi {
+            a.pop();
+        }
         let bytes = std::fs::read(dir.join(&a[0])).unwrap();
         weft_compose::targets(
             &bytes,
             &dir.join(&a[1]),
             a.get(2).map(String::as_str),
-            false,
+            allow_wasi,
         )
         .map(|world| format!("fits world `{world}`\n"))
         .map_err(|e| error_text(&e))
     } else {
         let a = args("new.txt");
-        let bytes = std::fs::read(dir.join(&a[0])).unwrap();
+        let mut bytes = std::fs::read(dir.join(&a[0])).unwrap();
+        if dir.join("embed.txt").exists() {
+            bytes = embed_wit(&bytes, dir, &args("embed.txt"));
+        }
         let options = weft_compose::NewOptions {
             wit: a.get(1).map(|w| dir.join(w)),
             world: a.get(2).cloned(),
@@ -165,13 +219,33 @@ fn run_case(dir: &Path) -> Result<String, String> {
             .map(|out| {
                 validate(&out.component);
                 format!(
-                    "adapter: {:?}\n{}",
+                    "adapter: {:?}\n{}{}",
                     out.wasi_adapter,
-                    summary(&out.component)
+                    summary(&out.component),
+                    calls(runtime, dir, &out.component)
                 )
             })
             .map_err(|e| error_text(&e))
     }
+}
+
+/// `module` with the world `args` names (`WIT-PATH [WORLD]`, relative to `dir`) embedded
+/// as a `component-type` custom section, as wit-bindgen embeds it.
+fn embed_wit(module: &[u8], dir: &Path, args: &[String]) -> Vec<u8> {
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve.push_path(dir.join(&args[0])).unwrap();
+    let world = resolve
+        .select_world(&[package], args.get(1).map(String::as_str))
+        .unwrap();
+    let mut module = module.to_vec();
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+    )
+    .unwrap();
+    module
 }
 
 #[test]
@@ -180,6 +254,11 @@ fn golden() {
     let mut failures = Vec::new();
     let cases = cases();
     assert!(!cases.is_empty());
+    let runtime = Runtime::new(RuntimeConfig {
+        cache: None,
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
     for case in &cases {
         let name = case
             .strip_prefix(golden_root().join("cases"))
@@ -199,7 +278,7 @@ fn golden() {
         }
         compile_wat(tmp.path());
         let expect_failure = name.starts_with("fail");
-        let (file, text) = match run_case(tmp.path()) {
+        let (file, text) = match run_case(&runtime, tmp.path()) {
             Ok(text) if !expect_failure => ("expected.txt", text),
             Err(text) if expect_failure => ("error.txt", text),
             Ok(text) => {

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# In-process speed of weft-runtime, measured with criterion in one run and printed as
+# ratios against wasmtime's own APIs on the same engine:
+#
+# - a dynamic call through weft (`Session::call_vals`, `Session::call_wave`) against the
+#   typed call `wasmtime::component::bindgen!` generates (target: at most 1.5x), for
+#   `greet` (record in, string out, one host call) and `nothing()` (pure call overhead);
+# - instantiation of a pre-linked component with the pooling allocator (target: at most
+#   10 microseconds), against `InstancePre::instantiate` alone.
+#
+#     bash benches/in-process.sh          # MEASURE=3 WARMUP=1 seconds per benchmark
+#
+# The benchmarks themselves are crates/weft-runtime/benches/{call,instantiate}.rs; their
+# doc comments say what each variant measures. Results are read back from criterion's
+# estimates (the mean point estimate).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+measure=${MEASURE:-3}
+warmup=${WARMUP:-1}
+
+# criterion writes its estimates below the target dir; start from none so a benchmark that
+# failed to run cannot leave an old figure behind.
+rm -rf "$target_dir/criterion"
+for bench in call instantiate; do
+    cargo bench --quiet -p weft-runtime --bench "$bench" -- \
+        --measurement-time "$measure" --warm-up-time "$warmup" 2>&1 |
+        grep -E '^(engine|asked|[a-z_/]+ +time:)' || true
+done
+
+python3 - "$target_dir/criterion" <<'PY'
+import json, os, sys
+base = sys.argv[1]
+
+def mean_ns(group, name):
+    path = os.path.join(base, group, name, "new", "estimates.json")
+    with open(path) as f:
+        return json.load(f)["mean"]["point_estimate"]
+
+def show(ns):
+    return f"{ns / 1000:.2f} us" if ns >= 1000 else f"{ns:.0f} ns"
+
+print()
+for group in ("greet", "nothing"):
+    typed = mean_ns(group, "typed")
+    print(f"{group}: typed (bindgen!) {show(typed)}")
+    for name in ("raw_val", "weft_vals", "weft_wave"):
+        ns = mean_ns(group, name)
+        print(f"  {name:10} {show(ns):>10}  ratio to typed {ns / typed:5.2f}"
+              + ("  (target <= 1.5)" if name.startswith("weft") else ""))
+for alloc in ("pooling", "on_demand"):
+    group = os.path.join("instantiate", alloc)
+    if not os.path.isdir(os.path.join(base, group)):
+        continue
+    raw = mean_ns(group, "raw")
+    print(f"instantiate/{alloc}: wasmtime InstancePre::instantiate {show(raw)}")
+    for name in ("weft", "weft_with_drop", "weft_state", "raw_unit"):
+        ns = mean_ns(group, name)
+        target = "  (target <= 10 us)" if name == "weft" and alloc == "pooling" else ""
+        print(f"  {name:15} {show(ns):>10}  ratio to wasmtime {ns / raw:5.2f}{target}")
+PY
