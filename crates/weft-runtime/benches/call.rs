@@ -9,8 +9,7 @@
 //!   wrap), with a trivial host `logging` implementation;
 //! - `raw_val`: wasmtime's own dynamic API, `Func::call` with prebuilt `Val`s, on weft's
 //!   linker and store data: the floor for any dynamic call;
-//! - `weft_vals`: `Session::call_vals` with prebuilt `Val`s (cloned each call, as the
-//!   API takes them by value);
+//! - `weft_vals`: `Session::call_vals` with prebuilt `Val`s;
 //! - `weft_wave`: `Session::call_wave` with text, which parses, resolves, converts and
 //!   renders the result back to text;
 //! - `resolve`: `ExportCatalog::resolve` of the name alone, which every weft call does
@@ -175,7 +174,7 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime) {
         assert_eq!(out, expected);
         assert_eq!(store.data().logged, 1);
         let mut s = session(&prepared);
-        let out = s.call_vals("greet", args.clone()).expect("call_vals");
+        let out = s.call_vals("greet", &args).expect("call_vals");
         assert_eq!(out, vec![Val::String(expected.to_string())]);
         let text = s
             .call_wave(r#"greet({name: "Ada", title: none})"#)
@@ -234,7 +233,7 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime) {
                 || session(&prepared),
                 |s| {
                     let out = s
-                        .call_vals("greet", std::hint::black_box(&args).clone())
+                        .call_vals("greet", std::hint::black_box(&args))
                         .expect("call_vals");
                     std::hint::black_box(out);
                 },
@@ -318,7 +317,7 @@ fn bench_nothing(c: &mut Criterion, runtime: &Runtime) {
                 iters,
                 || session(&prepared),
                 |s| {
-                    let out = s.call_vals("nothing", Vec::new()).expect("call_vals");
+                    let out = s.call_vals("nothing", &[]).expect("call_vals");
                     std::hint::black_box(out);
                 },
             )

@@ -2,6 +2,7 @@
 //! user's name for an export (`greet`, `greeting#greet`,
 //! `example:greeter/greeting@1.0.0#greet`, `counter.increment`) resolves to one.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use wasmtime::Engine;
@@ -120,14 +121,13 @@ impl ExportFunc {
         s
     }
 
-    fn matches(&self, interface: Option<&str>, item: &str) -> bool {
-        let item_ok = self.name == item || self.short_name() == item;
-        let interface_ok = match (interface, &self.interface) {
+    /// Is it exported by an interface answering to `interface` (any, when `None`)?
+    fn in_interface(&self, interface: Option<&str>) -> bool {
+        match (interface, &self.interface) {
             (None, _) => true,
             (Some(_), None) => false,
             (Some(q), Some(full)) => interface_matches(full, q),
-        };
-        item_ok && interface_ok
+        }
     }
 }
 
@@ -190,6 +190,9 @@ pub struct ExportCatalog {
     funcs: Vec<ExportFunc>,
     resources: Vec<ExportResource>,
     resource_names: Vec<(ResourceType, String)>,
+    /// Indices into `funcs` by every name a function answers to (its component name and
+    /// its short name), so resolving a call does not scan every export.
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 impl ExportCatalog {
@@ -245,6 +248,17 @@ impl ExportCatalog {
                 _ => {}
             }
         }
+        for (i, func) in catalog.funcs.iter().enumerate() {
+            catalog
+                .by_name
+                .entry(func.name.clone())
+                .or_default()
+                .push(i);
+            let short = func.short_name();
+            if short != func.name {
+                catalog.by_name.entry(short).or_default().push(i);
+            }
+        }
         catalog
     }
 
@@ -264,21 +278,13 @@ impl ExportCatalog {
             Some((i, f)) => (Some(i), f),
             None => (None, query),
         };
-        let mut found: Vec<&ExportFunc> = self
-            .funcs
-            .iter()
-            .filter(|f| f.matches(interface, item))
-            .collect();
+        let mut found = self.named(interface, item);
         // `greeting.greet` is WAVE's (and wasmtime's) way to write `greeting#greet`.
         if found.is_empty()
             && interface.is_none()
             && let Some((i, f)) = query.split_once('.')
         {
-            found = self
-                .funcs
-                .iter()
-                .filter(|e| e.matches(Some(i), f))
-                .collect();
+            found = self.named(Some(i), f);
         }
         // A plain function wins over a constructor of the same name.
         if found.len() > 1 && found.iter().any(|f| f.kind == FuncKind::Plain) {
@@ -300,6 +306,18 @@ impl ExportCatalog {
                 candidates: many.iter().map(|f| f.qualified_name()).collect(),
             }),
         }
+    }
+
+    /// The functions answering to `item`, inside an interface answering to `interface`
+    /// when one is given.
+    fn named(&self, interface: Option<&str>, item: &str) -> Vec<&ExportFunc> {
+        self.by_name.get(item).map_or_else(Vec::new, |indices| {
+            indices
+                .iter()
+                .map(|&i| &self.funcs[i])
+                .filter(|f| f.in_interface(interface))
+                .collect()
+        })
     }
 
     /// The signature of `func`, with this component's resource names.

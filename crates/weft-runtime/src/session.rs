@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use wasmtime::Store;
 use wasmtime::component::{Func, Instance, ResourceAny, ResourceType, Type, Val};
@@ -253,20 +254,23 @@ impl Session {
     }
 
     /// Calls the export `target` with values already built.
-    pub fn call_vals(&mut self, target: &str, args: Vec<Val>) -> Result<Vec<Val>, CallError> {
-        let export = self.component.catalog.resolve(target)?.clone();
-        let func = self.func(&export);
-        let expected = func.ty(&self.store).params().len();
+    pub fn call_vals(&mut self, target: &str, args: &[Val]) -> Result<Vec<Val>, CallError> {
+        // The catalog is shared (`Arc`), so the export is borrowed from a handle to it
+        // rather than cloned on every call.
+        let catalog = Arc::clone(&self.component.catalog);
+        let export = catalog.resolve(target)?;
+        let func = self.func(export);
+        let expected = export.ty.params().len();
         if args.len() != expected {
             return Err(CallError::Arity {
                 export: export.qualified_name(),
-                signature: self.component.catalog.signature(&export),
+                signature: catalog.signature(export),
                 expected,
                 required: expected,
                 given: args.len(),
             });
         }
-        self.invoke(&export, func, args, &[], None)
+        self.invoke(export, func, args, &[], None)
     }
 
     /// Evaluates one WAVE call, `target(args)`, and returns its result as WAVE
@@ -311,7 +315,7 @@ impl Session {
             .map_err(|error| value_error(&self.component.catalog, &export, error))?;
             vals.push(val);
         }
-        let results = self.invoke(&export, func, vals, &consumed.into_inner(), None)?;
+        let results = self.invoke(&export, func, &vals, &consumed.into_inner(), None)?;
         Ok(match results.first() {
             Some(v) => self.render_json(v),
             None => serde_json::Value::Null,
@@ -447,7 +451,7 @@ impl Session {
                 export: export.qualified_name(),
             });
         }
-        let results = self.invoke(&export, func, vals, &consumed.into_inner(), bind)?;
+        let results = self.invoke(&export, func, &vals, &consumed.into_inner(), bind)?;
         let bound = bind.map(str::to_string);
         Ok(Outcome {
             export: Some(export.qualified_name()),
@@ -462,7 +466,7 @@ impl Session {
         &mut self,
         export: &ExportFunc,
         func: Func,
-        args: Vec<Val>,
+        args: &[Val],
         consumed: &[String],
         bind: Option<&str>,
     ) -> Result<Vec<Val>, CallError> {
@@ -477,8 +481,8 @@ impl Session {
             Some(timeout) => self.store.set_epoch_deadline(ticks(timeout)),
             None => self.store.set_epoch_deadline(u64::MAX / 2),
         }
-        let mut results = vec![Val::Bool(false); func.ty(&self.store).results().len()];
-        if let Err(error) = func.call(&mut self.store, &args, &mut results) {
+        let mut results = vec![Val::Bool(false); export.ty.results().len()];
+        if let Err(error) = func.call(&mut self.store, args, &mut results) {
             return Err(self.fail(export, &error));
         }
         // Handles passed as `own` now belong to the guest.

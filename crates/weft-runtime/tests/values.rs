@@ -355,12 +355,10 @@ fn one_mebibyte_lists_cross_both_ways() {
     const LEN: usize = 1 << 20;
     let mut session = common::session("types");
     let bytes: Vec<Val> = (0..LEN).map(|i| Val::U8((i % 253) as u8)).collect();
-    let out = session
-        .call_vals("bytes-len", vec![Val::List(bytes)])
-        .unwrap();
+    let out = session.call_vals("bytes-len", &[Val::List(bytes)]).unwrap();
     assert_eq!(out, vec![Val::U64(LEN as u64)]);
     let out = session
-        .call_vals("make-bytes", vec![Val::U32(LEN as u32)])
+        .call_vals("make-bytes", &[Val::U32(LEN as u32)])
         .unwrap();
     let Some(Val::List(items)) = out.first() else {
         panic!("expected a list, got {out:?}");
