@@ -45,7 +45,12 @@ pub struct RunOptions {
 impl RunOptions {
     /// The runtime configuration these flags ask for.
     pub fn runtime_config(&self) -> RuntimeConfig {
-        let mut config = RuntimeConfig::default();
+        // One process makes one session: reserving the pooling allocator's slots up front
+        // costs more (in system time) than allocating the one instance on demand.
+        let mut config = RuntimeConfig {
+            pooling: false,
+            ..RuntimeConfig::default()
+        };
         if self.no_cache {
             config.cache = None;
         } else if let Some(dir) = &self.cache_dir {
