@@ -18,6 +18,11 @@ fn execute(session: &mut Session, db: &str, sql: &str, params: Value) -> Result<
     call(session, &format!("{db}.execute"), json!([sql, params]))
 }
 
+/// Runs `sql` with `params`, which must succeed; returns the affected row count.
+fn execute_ok(session: &mut Session, db: &str, sql: &str, params: Value) -> Result<Value> {
+    ok(execute(session, db, sql, params)?)
+}
+
 fn query(session: &mut Session, db: &str, sql: &str, params: Value) -> Result<Value> {
     call(session, &format!("{db}.query"), json!([sql, params]))
 }
@@ -97,19 +102,14 @@ fn round_trip_with_typed_columns() -> Result<()> {
 fn parameters_are_bound_not_spliced() -> Result<()> {
     let mut session = session(weft_test_guests::SQLDB)?;
     let db = open(&mut session, "")?;
-    ok(execute(
-        &mut session,
-        &db,
-        "CREATE TABLE t (v TEXT)",
-        json!([]),
-    )?)?;
+    execute_ok(&mut session, &db, "CREATE TABLE t (v TEXT)", json!([]))?;
     let hostile = "x'); DROP TABLE t; --";
-    ok(execute(
+    execute_ok(
         &mut session,
         &db,
         "INSERT INTO t VALUES (?)",
         json!([hostile]),
-    )?)?;
+    )?;
     let rows = ok(query(
         &mut session,
         &db,
@@ -127,12 +127,12 @@ fn parameters_are_bound_not_spliced() -> Result<()> {
 fn typed_parameters_carry_every_sql_value() -> Result<()> {
     let mut session = session(weft_test_guests::SQLDB)?;
     let db = open(&mut session, ":memory:")?;
-    ok(execute(
+    execute_ok(
         &mut session,
         &db,
         "CREATE TABLE v (i INTEGER, r REAL, t TEXT, b BLOB, n)",
         json!([]),
-    )?)?;
+    )?;
     let values = json!([
         {"tag": "integer", "val": i64::MIN.to_string()},
         {"tag": "real", "val": -0.5},
@@ -231,18 +231,13 @@ fn a_file_database_survives_a_restart() -> Result<()> {
 
     let mut first = session_with(weft_test_guests::SQLDB, capabilities.clone())?;
     let db = open(&mut first, "/data/app.db")?;
-    ok(execute(
-        &mut first,
-        &db,
-        "CREATE TABLE notes (body TEXT)",
-        json!([]),
-    )?)?;
-    ok(execute(
+    execute_ok(&mut first, &db, "CREATE TABLE notes (body TEXT)", json!([]))?;
+    execute_ok(
         &mut first,
         &db,
         "INSERT INTO notes VALUES (?), (?)",
         json!(["kept", "also kept"]),
-    )?)?;
+    )?;
     call(&mut first, &format!("{db}.close"), json!([]))?;
     first.finish();
     assert!(dir.path().join("app.db").is_file());
@@ -294,12 +289,7 @@ fn scalar(session: &mut Session, db: &str, sql: &str) -> Result<Value> {
 fn more_than_one_statement_is_an_error_and_runs_nothing() -> Result<()> {
     let mut session = session(weft_test_guests::SQLDB)?;
     let db = open(&mut session, ":memory:")?;
-    ok(execute(
-        &mut session,
-        &db,
-        "CREATE TABLE t (n INTEGER)",
-        json!([]),
-    )?)?;
+    execute_ok(&mut session, &db, "CREATE TABLE t (n INTEGER)", json!([]))?;
     // Both statements valid on their own, the second depending on the first, and a
     // second that fails: each is refused whole, before the first runs.
     for sql in [
@@ -339,7 +329,7 @@ fn more_than_one_statement_is_an_error_and_runs_nothing() -> Result<()> {
         "/* lead */ INSERT INTO t VALUES (6);;",
     ] {
         assert_eq!(
-            ok(execute(&mut session, &db, sql, json!([]))?)?,
+            execute_ok(&mut session, &db, sql, json!([]))?,
             json!(1),
             "{sql}"
         );
@@ -361,13 +351,8 @@ fn a_file_uri_opens_in_a_granted_directory() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let mut session = session_with(weft_test_guests::SQLDB, data_dir(dir.path()))?;
     let db = open(&mut session, "file:/data/uri.db")?;
-    ok(execute(&mut session, &db, "CREATE TABLE t (n)", json!([]))?)?;
-    ok(execute(
-        &mut session,
-        &db,
-        "INSERT INTO t VALUES (?)",
-        json!(["7"]),
-    )?)?;
+    execute_ok(&mut session, &db, "CREATE TABLE t (n)", json!([]))?;
+    execute_ok(&mut session, &db, "INSERT INTO t VALUES (?)", json!(["7"]))?;
     call(&mut session, &format!("{db}.close"), json!([]))?;
     assert!(
         dir.path().join("uri.db").is_file(),
@@ -393,7 +378,7 @@ fn a_file_uri_opens_in_a_granted_directory() -> Result<()> {
     );
     // `file::memory:` is SQLite's in-memory URI: nothing lands in the directory.
     let db = open(&mut session, "file::memory:")?;
-    ok(execute(&mut session, &db, "CREATE TABLE m (n)", json!([]))?)?;
+    execute_ok(&mut session, &db, "CREATE TABLE m (n)", json!([]))?;
     let mut names: Vec<_> = std::fs::read_dir(dir.path())?
         .map(|e| e.map(|e| e.file_name()))
         .collect::<std::io::Result<_>>()?;
@@ -407,27 +392,12 @@ fn close_and_drop_roll_back_an_open_transaction() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let mut session = session_with(weft_test_guests::SQLDB, data_dir(dir.path()))?;
     let db = open(&mut session, "/data/tx.db")?;
-    ok(execute(
-        &mut session,
-        &db,
-        "CREATE TABLE t (n INTEGER)",
-        json!([]),
-    )?)?;
-    ok(execute(&mut session, &db, "BEGIN", json!([]))?)?;
-    ok(execute(
-        &mut session,
-        &db,
-        "INSERT INTO t VALUES (1)",
-        json!([]),
-    )?)?;
-    ok(execute(&mut session, &db, "COMMIT", json!([]))?)?;
-    ok(execute(&mut session, &db, "BEGIN", json!([]))?)?;
-    ok(execute(
-        &mut session,
-        &db,
-        "INSERT INTO t VALUES (2)",
-        json!([]),
-    )?)?;
+    execute_ok(&mut session, &db, "CREATE TABLE t (n INTEGER)", json!([]))?;
+    execute_ok(&mut session, &db, "BEGIN", json!([]))?;
+    execute_ok(&mut session, &db, "INSERT INTO t VALUES (1)", json!([]))?;
+    execute_ok(&mut session, &db, "COMMIT", json!([]))?;
+    execute_ok(&mut session, &db, "BEGIN", json!([]))?;
+    execute_ok(&mut session, &db, "INSERT INTO t VALUES (2)", json!([]))?;
     // Inside the transaction the row is there...
     assert_eq!(
         scalar(&mut session, &db, "SELECT count(*) FROM t")?,
@@ -442,13 +412,8 @@ fn close_and_drop_roll_back_an_open_transaction() -> Result<()> {
     );
 
     // Dropping the handle mid-transaction is the same.
-    ok(execute(&mut session, &db, "BEGIN", json!([]))?)?;
-    ok(execute(
-        &mut session,
-        &db,
-        "INSERT INTO t VALUES (3)",
-        json!([]),
-    )?)?;
+    execute_ok(&mut session, &db, "BEGIN", json!([]))?;
+    execute_ok(&mut session, &db, "INSERT INTO t VALUES (3)", json!([]))?;
     session.drop_handle(&db)?;
     let db = open(&mut session, "/data/tx.db")?;
     assert_eq!(
@@ -456,12 +421,7 @@ fn close_and_drop_roll_back_an_open_transaction() -> Result<()> {
         json!("1")
     );
     // And no transaction is left open on the file: another connection can write.
-    ok(execute(
-        &mut session,
-        &db,
-        "INSERT INTO t VALUES (4)",
-        json!([]),
-    )?)?;
+    execute_ok(&mut session, &db, "INSERT INTO t VALUES (4)", json!([]))?;
     let report = session.finish();
     assert!(report.leaked.is_empty(), "{report:?}");
     Ok(())
