@@ -126,12 +126,17 @@ impl CallCommand {
         if let Some(script) = &self.script {
             lines.extend(read_input(script)?.lines().map(str::to_string));
         }
-        for line in &lines {
+        for (i, line) in lines.iter().enumerate() {
             let Some(statement) = Statement::parse(line) else {
                 continue;
             };
-            let Some(outcome) = session.eval(&statement?)? else {
-                continue;
+            let evaluated = statement
+                .map_err(anyhow::Error::from)
+                .and_then(|statement| Ok(session.eval(&statement)?));
+            let outcome = match evaluated {
+                Ok(Some(outcome)) => outcome,
+                Ok(None) => continue,
+                Err(error) => return Err(with_calls_not_run(error, &lines[i + 1..])),
             };
             // `let` prints nothing: the handle's name is the one the user chose.
             if outcome.bound.is_some() || outcome.results.is_empty() {
@@ -145,6 +150,34 @@ impl CallCommand {
             }
         }
         Ok(())
+    }
+}
+
+/// Adds to `error` which of the statements after the failed one were not run, so a
+/// script that stops early does not look like one that finished.
+fn with_calls_not_run(error: anyhow::Error, rest: &[String]) -> anyhow::Error {
+    let skipped: Vec<&str> = rest
+        .iter()
+        .filter(|line| Statement::parse(line).is_some())
+        .map(|line| line.trim())
+        .collect();
+    const SHOWN: usize = 3;
+    match skipped.len() {
+        0 => error,
+        n => {
+            let mut list: Vec<String> = skipped
+                .iter()
+                .take(SHOWN)
+                .map(|s| format!("`{s}`"))
+                .collect();
+            if n > SHOWN {
+                list.push(format!("and {} more", n - SHOWN));
+            }
+            anyhow::anyhow!(
+                "{error:#}\n  the session stopped here; {n} later statement(s) not run: {}",
+                list.join(", ")
+            )
+        }
     }
 }
 
