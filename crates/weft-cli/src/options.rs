@@ -13,6 +13,9 @@ pub struct RunOptions {
     /// Grant a host directory: `HOST[::GUEST]` (read-write; repeatable).
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     pub dirs: Vec<String>,
+    /// Grant a host directory the guest may only read: `HOST[::GUEST]` (repeatable).
+    #[arg(long = "dir-ro", value_name = "HOST[::GUEST]")]
+    pub dirs_read_only: Vec<String>,
     /// Grant an environment variable: `NAME=VALUE`, or `NAME` to pass the host's (repeatable).
     #[arg(long = "env", value_name = "NAME[=VALUE]")]
     pub env: Vec<String>,
@@ -63,11 +66,19 @@ impl RunOptions {
     /// The session options these flags ask for.
     pub fn session_options(&self) -> anyhow::Result<SessionOptions> {
         let mut capabilities = Capabilities::default();
-        for spec in &self.dirs {
-            let preopen = Preopen::parse(spec);
+        let grants = self.dirs.iter().map(|spec| ("--dir", spec, false));
+        let read_only = self
+            .dirs_read_only
+            .iter()
+            .map(|spec| ("--dir-ro", spec, true));
+        for (flag, spec, read_only) in grants.chain(read_only) {
+            let preopen = Preopen {
+                read_only,
+                ..Preopen::parse(spec)
+            };
             if !preopen.host.is_dir() {
                 bail!(
-                    "`--dir {spec}`: `{}` is not a directory",
+                    "`{flag} {spec}`: `{}` is not a directory",
                     preopen.host.display()
                 );
             }
