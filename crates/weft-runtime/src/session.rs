@@ -287,8 +287,11 @@ impl Session {
         target: &str,
         args: &serde_json::Value,
     ) -> Result<serde_json::Value, CallError> {
-        let (export, receiver) = self.resolve_target(target)?;
-        let func = self.func(&export);
+        let catalog = Arc::clone(&self.component.catalog);
+        let (export, receiver) = self.resolve_target(&catalog, target)?;
+        let func = self.func(export);
+        // The instance's own view of the types: resource parameters must be compared with
+        // the resource types of this instance, which the component-level type lacks.
         let params: Vec<(String, Type)> = func
             .ty(&self.store)
             .params()
@@ -296,11 +299,11 @@ impl Session {
             .collect();
         let items = args.as_array().ok_or_else(|| CallError::JsonArgs {
             export: export.qualified_name(),
-            signature: self.component.catalog.signature(&export),
+            signature: catalog.signature(export),
         })?;
         let skip = usize::from(receiver.is_some());
         let explicit = &params[skip.min(params.len())..];
-        check_arity(&self.component.catalog, &export, explicit, items.len())?;
+        check_arity(&catalog, export, explicit, items.len())?;
         let consumed = RefCell::new(Vec::new());
         let mut vals = Vec::with_capacity(params.len());
         if let Some(receiver) = &receiver {
@@ -312,10 +315,10 @@ impl Session {
                 Some(item) => json::from_json(item, ty, &Path::root(name), &lookup),
                 None => Ok(Val::Option(None)),
             }
-            .map_err(|error| value_error(&self.component.catalog, &export, error))?;
+            .map_err(|error| value_error(&catalog, export, error))?;
             vals.push(val);
         }
-        let results = self.invoke(&export, func, &vals, &consumed.into_inner(), None)?;
+        let results = self.invoke(export, func, &vals, &consumed.into_inner(), None)?;
         Ok(match results.first() {
             Some(v) => self.render_json(v),
             None => serde_json::Value::Null,
@@ -412,8 +415,11 @@ impl Session {
 
     fn eval_call(&mut self, text: &str, bind: Option<&str>) -> Result<Outcome, CallError> {
         let call = CallText::parse(text)?;
-        let (export, receiver) = self.resolve_target(&call.target)?;
-        let func = self.func(&export);
+        let catalog = Arc::clone(&self.component.catalog);
+        let (export, receiver) = self.resolve_target(&catalog, &call.target)?;
+        let func = self.func(export);
+        // The instance's own view of the types: resource parameters must be compared with
+        // the resource types of this instance, which the component-level type lacks.
         let params: Vec<(String, Type)> = func
             .ty(&self.store)
             .params()
@@ -425,7 +431,7 @@ impl Session {
         };
         let skip = usize::from(receiver.is_some());
         let explicit = &params[skip.min(params.len())..];
-        check_arity(&self.component.catalog, &export, explicit, nodes.len())?;
+        check_arity(&catalog, export, explicit, nodes.len())?;
         let consumed = RefCell::new(Vec::new());
         let mut vals = Vec::with_capacity(params.len());
         if let Some(receiver) = &receiver {
@@ -440,18 +446,18 @@ impl Session {
                 // Trailing option parameters may be left out, as in WAVE.
                 None => Ok(Val::Option(None)),
             }
-            .map_err(|error| value_error(&self.component.catalog, &export, error))?;
+            .map_err(|error| value_error(&catalog, export, error))?;
             vals.push(val);
         }
         if let Some(name) = bind
-            && !matches!(func.ty(&self.store).results().next(), Some(Type::Own(_)))
+            && !matches!(export.ty.results().next(), Some(Type::Own(_)))
         {
             return Err(CallError::NothingToBind {
                 name: name.to_string(),
                 export: export.qualified_name(),
             });
         }
-        let results = self.invoke(&export, func, &vals, &consumed.into_inner(), bind)?;
+        let results = self.invoke(export, func, &vals, &consumed.into_inner(), bind)?;
         let bound = bind.map(str::to_string);
         Ok(Outcome {
             export: Some(export.qualified_name()),
@@ -527,14 +533,18 @@ impl Session {
     }
 
     /// Resolves `target` to an export, and for `handle.method` also the receiver.
-    fn resolve_target(&self, target: &str) -> Result<(ExportFunc, Option<String>), CallError> {
+    /// Resolves `target` in `catalog` (the session's own, held through an `Arc` by the
+    /// caller so the export is borrowed, not cloned, while the session is mutated).
+    fn resolve_target<'c>(
+        &self,
+        catalog: &'c ExportCatalog,
+        target: &str,
+    ) -> Result<(&'c ExportFunc, Option<String>), CallError> {
         if !target.contains('#')
             && let Some((handle_name, method)) = target.split_once('.')
             && let Some(handle) = self.handles.get(handle_name)
         {
-            let methods: Vec<&ExportFunc> = self
-                        .component
-                        .catalog
+            let methods: Vec<&ExportFunc> = catalog
                         .funcs()
                         .iter()
                         .filter(|f| f.interface == handle.interface)
@@ -544,7 +554,7 @@ impl Session {
                 .iter()
                 .find(|f| matches!(&f.kind, FuncKind::Method { method: m, .. } if m == method))
             {
-                Some(f) => Ok(((*f).clone(), Some(handle_name.to_string()))),
+                Some(f) => Ok((f, Some(handle_name.to_string()))),
                 None => Err(CallError::UnknownMethod {
                     handle: handle_name.to_string(),
                     resource: handle.type_name.clone(),
@@ -559,8 +569,8 @@ impl Session {
                 }),
             };
         }
-        match self.component.catalog.resolve(target) {
-            Ok(export) => Ok((export.clone(), None)),
+        match catalog.resolve(target) {
+            Ok(export) => Ok((export, None)),
             // `c.get()` where `c` names neither a resource nor an interface: most likely a
             // handle that was dropped or moved, so say that rather than list exports.
             Err(ResolveError::Unknown { .. })
