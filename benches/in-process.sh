@@ -5,12 +5,18 @@
 # - a dynamic call through weft (`Session::call_vals`, `Session::call_wave`) against the
 #   typed call `wasmtime::component::bindgen!` generates (target: at most 1.5x), for
 #   `greet` (record in, string out, one host call) and `nothing()` (pure call overhead);
+# - the typed escape hatch (`Session::typed_func` on `Session::store_mut`) against the bare
+#   `bindgen!` call (target: at most 1.05x);
+# - the async path (`call_vals_async`) and an engine without component-model concurrency
+#   support, against the sync path on the default engine;
 # - instantiation of a pre-linked component with the pooling allocator (target: at most
-#   10 microseconds), against `InstancePre::instantiate` alone.
+#   10 microseconds), against `InstancePre::instantiate` alone;
+# - calls per second of one prepared component from 2 threads against 1 (target: at
+#   least 1.8x on 2 cores).
 #
 #     bash benches/in-process.sh          # MEASURE=3 WARMUP=1 seconds per benchmark
 #
-# The benchmarks themselves are crates/weft-runtime/benches/{call,instantiate}.rs; their
+# The benchmarks themselves are crates/weft-runtime/benches/{call,instantiate,threads}.rs; their
 # doc comments say what each variant measures. Results are read back from criterion's
 # estimates (the mean point estimate).
 set -euo pipefail
@@ -30,6 +36,8 @@ for bench in call instantiate; do
         grep -E '^(engine|asked)' || true
 done
 
+cargo bench --quiet -p weft-runtime --bench threads 2>&1 | grep -E '^(threads|2 threads)'
+
 python3 - "$target_dir/criterion" <<'PY'
 import json, os, sys
 base = sys.argv[1]
@@ -46,10 +54,20 @@ print()
 for group in ("greet", "nothing"):
     typed = mean_ns(group, "typed")
     print(f"{group}: typed (bindgen!) {show(typed)}")
-    for name in ("raw_val", "weft_vals", "weft_wave"):
+    for name in ("raw_val", "weft_vals", "weft_wave", "weft_typed"):
+        if not os.path.isdir(os.path.join(base, group, name)):
+            continue
         ns = mean_ns(group, name)
-        print(f"  {name:10} {show(ns):>10}  ratio to typed {ns / typed:5.2f}"
-              + ("  (target <= 1.5)" if name.startswith("weft") else ""))
+        target = "  (target <= 1.05)" if name == "weft_typed" else (
+            "  (target <= 1.5)" if name.startswith("weft") else "")
+        print(f"  {name:22} {show(ns):>10}  ratio to typed {ns / typed:5.2f}{target}")
+    if os.path.isdir(os.path.join(base, group, "weft_vals_async")):
+        sync = mean_ns(group, "weft_vals")
+        for name in ("weft_vals_async", "weft_vals_no_cm_async"):
+            ns = mean_ns(group, name)
+            print(f"  {name:22} {show(ns):>10}  ratio to weft_vals {ns / sync:5.2f}")
+        plain = mean_ns(group, "typed_no_cm_async")
+        print(f"  {'typed_no_cm_async':22} {show(plain):>10}  ratio to typed {plain / typed:5.2f}")
 for alloc in ("pooling", "on_demand"):
     # criterion turns the `/` of the group name `instantiate/pooling` into `_`.
     group = f"instantiate_{alloc}"

@@ -4,6 +4,7 @@
 //! `run(self) -> anyhow::Result<()>` method; the behaviour is in the library crates.
 
 mod commands;
+mod hints;
 mod options;
 mod output;
 

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use weft_runtime::{Capabilities, CompileCache, Limits, Preopen, RuntimeConfig, SessionOptions};
+use weft_runtime::{
+    Capabilities, CompileCache, DEFAULT_MAX_MEMORY, Limits, Preopen, RuntimeConfig, SessionOptions,
+};
 
 /// What a guest may touch, its limits, and how it is compiled.
 #[derive(Args, Debug, Clone, Default)]
@@ -19,13 +21,13 @@ pub struct RunOptions {
     /// Grant an environment variable: `NAME=VALUE`, or `NAME` to pass the host's (repeatable).
     #[arg(long = "env", value_name = "NAME[=VALUE]")]
     pub env: Vec<String>,
-    /// Let the guest open sockets and resolve names.
+    /// Let the guest open TCP and UDP sockets and resolve names.
     #[arg(long)]
     pub allow_network: bool,
     /// Let the guest read this process's stdin.
     #[arg(long)]
     pub stdin: bool,
-    /// The most linear memory the guest may grow to, e.g. `64MiB`, `1GiB`, `65536`.
+    /// The most linear memory the guest may use in all its memories, e.g. `64MiB`, `1GiB` [default: 1GiB].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<usize>,
     /// Fuel for each call (about one unit per wasm instruction).
@@ -100,9 +102,10 @@ impl RunOptions {
         Ok(SessionOptions {
             capabilities,
             limits: Limits {
-                max_memory: self.max_memory,
+                max_memory: self.max_memory.unwrap_or(DEFAULT_MAX_MEMORY),
                 fuel: self.fuel,
                 timeout: self.timeout,
+                ..Limits::default()
             },
             trap_unknown_imports: self.trap_unknown_imports,
         })

@@ -5,6 +5,16 @@ use std::process::ExitCode;
 
 use tracing_subscriber::EnvFilter;
 
+/// Writes a line to stderr. A stderr that cannot be written (closed, `/dev/full`) is
+/// ignored: there is nowhere left to report it, and weft must not panic over it.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use stderr_line;
+
 /// Logs go to stderr. Guest log messages (target `guest`) are always shown; weft's
 /// own messages from `warn` up, weft's debug messages with `-v`, everything (wasmtime's
 /// too) with `-vv`. `RUST_LOG` overrides all of it.
@@ -40,12 +50,20 @@ pub fn print_error(error: &anyhow::Error) -> ExitCode {
     } else {
         "error"
     };
-    eprintln!("{label}: {error}");
-    let causes: Vec<_> = error.chain().skip(1).collect();
+    let message = error.to_string();
+    stderr_line!("{label}: {message}");
+    // Library errors keep their sources, and many also say them in their own message:
+    // print only the causes that add something.
+    let causes: Vec<String> = error
+        .chain()
+        .skip(1)
+        .map(|cause| cause.to_string())
+        .filter(|cause| !message.contains(cause.as_str()))
+        .collect();
     if !causes.is_empty() {
-        eprintln!("\nCaused by:");
+        stderr_line!("\nCaused by:");
         for (i, cause) in causes.iter().enumerate() {
-            eprintln!("  {i}: {cause}");
+            stderr_line!("  {i}: {cause}");
         }
     }
     ExitCode::FAILURE

@@ -13,7 +13,13 @@
 //! - `weft_wave`: `Session::call_wave` with text, which parses, resolves, converts and
 //!   renders the result back to text;
 //! - `resolve`: `ExportCatalog::resolve` of the name alone, which every weft call does
-//!   first (no guest code runs).
+//!   first (no guest code runs);
+//! - `weft_typed`: the typed escape hatch, `Session::typed_func` (resolved once) called on
+//!   `Session::store_mut`, against `typed` (target: at most 1.05x);
+//! - `weft_vals_async`: `Session::call_vals_async` awaited in a loop on a current-thread
+//!   tokio runtime: what the async path costs per call over `weft_vals`;
+//! - `weft_vals_no_cm_async` / `typed_no_cm_async`: `weft_vals` and `typed` on an engine
+//!   with component-model concurrency support off (`RuntimeConfig::component_async`).
 //!
 //! Every variant runs on the same engine, built by `Runtime::new` (epoch interruption,
 //! pooling allocator). Instances are replaced every [`CHUNK`] calls outside the timed
@@ -29,8 +35,9 @@ use wasmtime::component::{
 };
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use weft_runtime::host::WeftState;
-use weft_runtime::{Capabilities, Limits, Output, Prepared, Runtime, RuntimeConfig, Session};
+use weft_runtime::{
+    Capabilities, HostState, Imports, Limits, Output, Prepared, Runtime, RuntimeConfig, Session,
+};
 
 /// Calls made on one instance before it is replaced (outside the timed region).
 const CHUNK: u64 = 20_000;
@@ -80,8 +87,8 @@ fn typed_store(engine: &Engine) -> Store<TypedHost> {
 }
 
 /// A weft store and instance without a session around them, for wasmtime's own APIs.
-fn raw_instance(pre: &InstancePre<WeftState>) -> (Store<WeftState>, Instance) {
-    let state = WeftState::new(&quiet(), None).expect("store data");
+fn raw_instance(pre: &InstancePre<HostState<()>>) -> (Store<HostState<()>>, Instance) {
+    let state = HostState::new(&quiet(), &Limits::default(), ()).expect("store data");
     let mut store = Store::new(pre.engine(), state);
     store.set_epoch_deadline(u64::MAX / 2);
     let instance = pre.instantiate(&mut store).expect("instantiate");
@@ -121,7 +128,7 @@ fn chunked<S>(iters: u64, mut make: impl FnMut() -> S, mut call: impl FnMut(&mut
 }
 
 fn export_index(
-    store: &mut Store<WeftState>,
+    store: &mut Store<HostState<()>>,
     instance: &Instance,
     interface: &str,
     func: &str,
@@ -134,16 +141,15 @@ fn export_index(
         .unwrap_or_else(|| panic!("no export {interface}#{func}"))
 }
 
-fn bench_greet(c: &mut Criterion, runtime: &Runtime) {
+fn bench_greet(c: &mut Criterion, runtime: &Runtime, plain: &Runtime) {
     let engine = runtime.engine();
     let loaded = runtime
         .load_file(weft_test_guests::GREETER)
         .expect("load greeter");
-    let prepared = runtime.prepare(&loaded, false).expect("prepare greeter");
-    let weft_pre = weft_runtime::linker::build(engine, loaded.component(), false)
-        .expect("link")
-        .instantiate_pre(loaded.component())
-        .expect("instantiate_pre");
+    let prepared = runtime
+        .prepare(&loaded, &Imports::new().greeter_logging())
+        .expect("prepare greeter");
+    let weft_pre = prepared.instance_pre().clone();
 
     let mut linker = Linker::<TypedHost>::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi");
@@ -254,6 +260,104 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime) {
             )
         })
     });
+    group.bench_function("weft_typed", |b| {
+        b.iter_custom(|iters| {
+            chunked(
+                iters,
+                || {
+                    let mut s = session(&prepared);
+                    let greet = s
+                        .typed_func::<(Person,), (String,)>("greet")
+                        .expect("typed greet");
+                    (s, greet)
+                },
+                |(s, greet)| {
+                    let out = greet
+                        .call(s.store_mut(), (std::hint::black_box(person.clone()),))
+                        .expect("typed call");
+                    std::hint::black_box(out);
+                },
+            )
+        })
+    });
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio");
+    group.bench_function("weft_vals_async", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                let n = left.min(CHUNK);
+                let mut s = session(&prepared);
+                total += tokio.block_on(async {
+                    let start = Instant::now();
+                    for _ in 0..n {
+                        let out = s
+                            .call_vals_async("greet", std::hint::black_box(&args))
+                            .await
+                            .expect("call_vals_async");
+                        std::hint::black_box(out);
+                    }
+                    start.elapsed()
+                });
+                left -= n;
+            }
+            total
+        })
+    });
+    let plain_loaded = plain
+        .load_file(weft_test_guests::GREETER)
+        .expect("load greeter");
+    let plain_prepared = plain
+        .prepare(&plain_loaded, &Imports::new().greeter_logging())
+        .expect("prepare greeter");
+    let mut plain_linker = Linker::<TypedHost>::new(plain.engine());
+    wasmtime_wasi::p2::add_to_linker_sync(&mut plain_linker).expect("wasi");
+    typed::Greeter::add_to_linker::<TypedHost, HasSelf<TypedHost>>(&mut plain_linker, |h| h)
+        .expect("logging");
+    let plain_typed_pre = typed::GreeterPre::new(
+        plain_linker
+            .instantiate_pre(plain_loaded.component())
+            .expect("pre"),
+    )
+    .expect("typed pre");
+    group.bench_function("typed_no_cm_async", |b| {
+        b.iter_custom(|iters| {
+            chunked(
+                iters,
+                || {
+                    let mut store = typed_store(plain.engine());
+                    let g = plain_typed_pre
+                        .instantiate(&mut store)
+                        .expect("typed instance");
+                    (store, g)
+                },
+                |(store, g)| {
+                    let out = g
+                        .example_greeter_greeting()
+                        .call_greet(&mut *store, std::hint::black_box(&person))
+                        .expect("typed call");
+                    std::hint::black_box(out);
+                },
+            )
+        })
+    });
+    group.bench_function("weft_vals_no_cm_async", |b| {
+        b.iter_custom(|iters| {
+            chunked(
+                iters,
+                || session(&plain_prepared),
+                |s| {
+                    let out = s
+                        .call_vals("greet", std::hint::black_box(&args))
+                        .expect("call_vals");
+                    std::hint::black_box(out);
+                },
+            )
+        })
+    });
     group.bench_function("resolve", |b| {
         b.iter(|| {
             let export = loaded
@@ -267,16 +371,14 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime) {
 }
 
 fn bench_nothing(c: &mut Criterion, runtime: &Runtime) {
-    let engine = runtime.engine();
     let loaded = runtime
         .load_file(weft_test_guests::TYPES)
         .expect("load types");
-    let prepared = runtime.prepare(&loaded, false).expect("prepare types");
-    let pre = weft_runtime::linker::build(engine, loaded.component(), false)
-        .expect("link")
-        .instantiate_pre(loaded.component())
-        .expect("instantiate_pre");
-    let lookup = |store: &mut Store<WeftState>, instance: &Instance| {
+    let prepared = runtime
+        .prepare(&loaded, &Imports::new().greeter_logging())
+        .expect("prepare types");
+    let pre = prepared.instance_pre().clone();
+    let lookup = |store: &mut Store<HostState<()>>, instance: &Instance| {
         export_index(store, instance, "weft:types/echo@0.1.0", "nothing")
     };
 
@@ -364,7 +466,13 @@ fn benches(c: &mut Criterion) {
             "off"
         },
     );
-    bench_greet(c, &runtime);
+    let plain = Runtime::new(RuntimeConfig {
+        cache: None,
+        component_async: false,
+        ..RuntimeConfig::default()
+    })
+    .expect("runtime without component-model async");
+    bench_greet(c, &runtime, &plain);
     bench_nothing(c, &runtime);
 }
 

@@ -6,7 +6,7 @@
 //! - `weft`: `Prepared::instantiate` (store data, store, instance, session), dropped
 //!   outside the timed region;
 //! - `weft_with_drop`: the same with dropping the session timed too (the full cycle);
-//! - `weft_state`: `WeftState::new` alone (WASI context, resource table);
+//! - `weft_state`: `HostState::new` alone (WASI context, resource table);
 //! - `raw`: `Store::new` with ready store data plus `InstancePre::instantiate`, on
 //!   weft's linker: what wasmtime itself costs;
 //! - `raw_unit`: the same with `()` as store data, every import a trapping stub: the
@@ -19,8 +19,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_main};
 use wasmtime::Store;
 use wasmtime::component::Linker;
-use weft_runtime::host::WeftState;
-use weft_runtime::{Capabilities, Limits, Runtime, RuntimeConfig};
+use weft_runtime::{Capabilities, HostState, Imports, Limits, Runtime, RuntimeConfig};
 
 /// Times `iters` runs of `timed`, each given a fresh `setup()` built outside the timed
 /// region; whatever `timed` returns is dropped outside it too.
@@ -60,11 +59,10 @@ fn bench_allocator(c: &mut Criterion, pooling: bool) {
     let loaded = runtime
         .load_file(weft_test_guests::TYPES)
         .expect("load types");
-    let prepared = runtime.prepare(&loaded, false).expect("prepare types");
-    let pre = weft_runtime::linker::build(engine, loaded.component(), false)
-        .expect("link")
-        .instantiate_pre(loaded.component())
-        .expect("instantiate_pre");
+    let prepared = runtime
+        .prepare(&loaded, &Imports::new().greeter_logging())
+        .expect("prepare types");
+    let pre = prepared.instance_pre().clone();
     let mut unit_linker = Linker::<()>::new(engine);
     unit_linker
         .define_unknown_imports_as_traps(loaded.component())
@@ -98,13 +96,13 @@ fn bench_allocator(c: &mut Criterion, pooling: bool) {
         })
     });
     group.bench_function("weft_state", |b| {
-        b.iter(|| WeftState::new(&Capabilities::default(), None).expect("state"))
+        b.iter(|| HostState::new(&Capabilities::default(), &Limits::default(), ()).expect("state"))
     });
     group.bench_function("raw", |b| {
         b.iter_custom(|iters| {
             timed_only(
                 iters,
-                || WeftState::new(&Capabilities::default(), None).expect("state"),
+                || HostState::new(&Capabilities::default(), &Limits::default(), ()).expect("state"),
                 |state| {
                     let mut store = Store::new(engine, state);
                     store.set_epoch_deadline(u64::MAX / 2);

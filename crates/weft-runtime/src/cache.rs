@@ -1,28 +1,74 @@
-//! An on-disk cache of compiled components, keyed by content hash.
+//! An on-disk cache of compiled components, keyed by content hash, that maps only what
+//! it wrote itself.
 //!
-//! A cache hit maps the serialized artifact instead of compiling: this is what
-//! makes the second `weft call` of a component fast. The key covers the
-//! component's bytes and the engine's compatibility hash (wasmtime version and
-//! every setting that changes code generation), so a stale artifact is never used.
+//! A hit deserializes the artifact instead of compiling: this is what makes the second
+//! `weft call` of a component fast. wasmtime's `deserialize` runs the native code it is
+//! given, so an entry is proven to be weft's before it is used:
+//!
+//! - the directory is private: created `0700`, and used only while it is owned by this
+//!   user and not writable by group or others;
+//! - every entry carries a BLAKE3 keyed hash of its name and artifact, under a per-cache
+//!   secret key (a `0600` file in the directory); an entry copied over another's name, or
+//!   changed in any byte, fails the check, is deleted, and the component is compiled again
+//!   (a warning says so);
+//! - entries are written to a temporary file and renamed into place;
+//! - the directory is kept under a size bound, evicting the least recently used entries.
+//!
+//! The name covers the component's bytes and the engine's compatibility hash (wasmtime
+//! version and every setting that changes code generation), so a stale artifact is never
+//! used.
 
+use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+/// What every entry starts with, before its keyed hash and the artifact.
+const MAGIC: &[u8; 8] = b"weftc\x00\x00\x01";
+/// The name of the secret key's file in the cache directory.
+const KEY_FILE: &str = "key";
+/// The default bound on the cache's size.
+pub const DEFAULT_MAX_CACHE_BYTES: u64 = 1 << 30;
+
 /// Where compiled components are kept.
 #[derive(Debug, Clone)]
 pub struct CompileCache {
     dir: PathBuf,
+    max_bytes: u64,
+}
+
+/// Why a cache directory cannot be trusted.
+#[derive(Debug, thiserror::Error)]
+enum Untrusted {
+    #[error("it is owned by user {owner}, not by this user ({me})")]
+    Owner { owner: u32, me: u32 },
+    #[error("others may write to it (mode {0:o}); it must be private (0700)")]
+    Mode(u32),
+    #[error("its key file is not a private file of this user's")]
+    Key,
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 impl CompileCache {
-    /// A cache in `dir` (created on first write).
+    /// A cache in `dir` (created on first write), bounded to
+    /// [`DEFAULT_MAX_CACHE_BYTES`].
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        CompileCache { dir: dir.into() }
+        CompileCache {
+            dir: dir.into(),
+            max_bytes: DEFAULT_MAX_CACHE_BYTES,
+        }
+    }
+
+    /// Bounds the cache to `bytes`; older entries are evicted past it.
+    pub fn with_max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes;
+        self
     }
 
     /// The default cache directory: `$WEFT_CACHE_DIR`, else `$XDG_CACHE_HOME/weft`,
@@ -56,19 +102,43 @@ impl CompileCache {
         self.dir.join(name)
     }
 
-    /// Loads the compiled artifact for `bytes` if the cache has a usable one.
+    /// Loads the compiled artifact for `bytes` if the cache has one that weft wrote.
     pub fn get(&self, engine: &Engine, bytes: &[u8]) -> Option<Component> {
         let path = self.artifact_path(engine, bytes);
         if !path.is_file() {
             return None;
         }
-        // SAFETY: the file was written by `put` below from `Component::serialize` of the
-        // same bytes and engine configuration (both are in its name). Like wasmtime's own
-        // cache, this trusts the cache directory not to be written by anyone else.
+        let key = match self.key(false) {
+            Ok(Some(key)) => key,
+            Ok(None) => return None,
+            Err(why) => {
+                tracing::warn!("not using the compile cache {}: {why}", self.dir.display());
+                return None;
+            }
+        };
+        let artifact = match read_verified(&path, &key) {
+            Ok(artifact) => artifact,
+            Err(why) => {
+                tracing::warn!(
+                    "compile cache entry {} {why}; it is removed and the component compiled again",
+                    path.display()
+                );
+                let _ = fs::remove_file(&path);
+                return None;
+            }
+        };
+        // SAFETY: `read_verified` proved, with this cache's secret key, that these are the
+        // bytes `put` wrote under this name from `Component::serialize` of the same
+        // component bytes and engine configuration (both are in the name).
         #[allow(unsafe_code)]
-        let loaded = unsafe { Component::deserialize_file(engine, &path) };
+        let loaded = unsafe { Component::deserialize(engine, &artifact) };
         match loaded {
-            Ok(component) => Some(component),
+            Ok(component) => {
+                // Touch the entry so eviction keeps what is used.
+                let _ =
+                    File::open(&path).and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                Some(component)
+            }
             Err(error) => {
                 tracing::debug!("ignoring unusable cache entry {}: {error}", path.display());
                 None
@@ -80,15 +150,30 @@ impl CompileCache {
     pub fn put(&self, engine: &Engine, bytes: &[u8], component: &Component) {
         let path = self.artifact_path(engine, bytes);
         let result = (|| -> anyhow::Result<()> {
-            std::fs::create_dir_all(&self.dir)?;
+            let key = self.key(true)?.ok_or_else(|| anyhow::anyhow!("no key"))?;
             let serialized = component
                 .serialize()
                 .map_err(|e| anyhow::anyhow!("{e:#}"))?;
-            // Write then rename, so a concurrent reader never maps a half-written file.
-            let mut tmp = tempfile_in(&self.dir)?;
-            tmp.1.write_all(&serialized)?;
-            drop(tmp.1);
-            std::fs::rename(&tmp.0, &path)?;
+            let tag = tag(&key, &path, &serialized);
+            let tmp = self.dir.join(format!(
+                ".tmp-{}-{}",
+                std::process::id(),
+                hex::encode(&tag.as_bytes()[..8])
+            ));
+            let written = (|| -> std::io::Result<()> {
+                let mut file = private_file(&tmp)?;
+                file.write_all(MAGIC)?;
+                file.write_all(tag.as_bytes())?;
+                file.write_all(&serialized)?;
+                file.sync_data()?;
+                // Rename last, so a concurrent reader never sees half an entry.
+                fs::rename(&tmp, &path)
+            })();
+            if written.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+            written?;
+            self.evict();
             Ok(())
         })();
         if let Err(error) = result {
@@ -98,15 +183,229 @@ impl CompileCache {
             );
         }
     }
+
+    /// The cache's secret key, after checking the directory is private. With `create`,
+    /// makes the directory and the key when missing; otherwise `None` when there is none.
+    fn key(&self, create: bool) -> Result<Option<[u8; 32]>, Untrusted> {
+        if create {
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.dir)?;
+        }
+        let meta = match fs::metadata(&self.dir) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        check_private(&meta, 0o022)?;
+        let key_path = self.dir.join(KEY_FILE);
+        match File::open(&key_path) {
+            Ok(mut file) => {
+                let meta = file.metadata()?;
+                if !meta.is_file() || check_private(&meta, 0o077).is_err() {
+                    return Err(Untrusted::Key);
+                }
+                let mut key = [0u8; 32];
+                file.read_exact(&mut key).map_err(|_| Untrusted::Key)?;
+                Ok(Some(key))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !create {
+                    return Ok(None);
+                }
+                let mut key = [0u8; 32];
+                File::open("/dev/urandom")?.read_exact(&mut key)?;
+                // `create_new`: two processes racing to make the key agree on the first.
+                match OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&key_path)
+                {
+                    Ok(mut file) => {
+                        file.write_all(&key)?;
+                        file.sync_data()?;
+                        Ok(Some(key))
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => self.key(false),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Removes the least recently used entries while the cache is past its bound.
+    fn evict(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut artifacts: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+            .filter_map(|e| {
+                let meta = e.metadata().ok()?;
+                Some((meta.modified().ok()?, meta.len(), e.path()))
+            })
+            .collect();
+        let mut total: u64 = artifacts.iter().map(|(_, len, _)| len).sum();
+        artifacts.sort();
+        for (_, len, path) in artifacts {
+            if total <= self.max_bytes {
+                break;
+            }
+            if fs::remove_file(&path).is_ok() {
+                tracing::debug!("evicted compile cache entry {}", path.display());
+                total -= len;
+            }
+        }
+    }
 }
 
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let name = format!(
-        ".tmp-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
+/// Fails unless `meta` belongs to this user and has none of the `forbidden` mode bits.
+fn check_private(meta: &fs::Metadata, forbidden: u32) -> Result<(), Untrusted> {
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(Untrusted::Owner {
+            owner: meta.uid(),
+            me,
+        });
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & forbidden != 0 {
+        return Err(Untrusted::Mode(mode));
+    }
+    Ok(())
+}
+
+fn private_file(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// The keyed hash of an entry: its file name and its artifact.
+fn tag(key: &[u8; 32], path: &Path, artifact: &[u8]) -> blake3::Hash {
+    let name = path
+        .file_name()
+        .map(|n| n.as_encoded_bytes())
+        .unwrap_or_default();
+    let mut hasher = blake3::Hasher::new_keyed(key);
+    hasher.update(&(name.len() as u64).to_le_bytes());
+    hasher.update(name);
+    hasher.update(artifact);
+    hasher.finalize()
+}
+
+/// Reads the entry at `path` and returns its artifact if its keyed hash checks out.
+fn read_verified(path: &Path, key: &[u8; 32]) -> Result<Vec<u8>, &'static str> {
+    let meta = fs::symlink_metadata(path).map_err(|_| "cannot be read")?;
+    if !meta.is_file() || check_private(&meta, 0o022).is_err() {
+        return Err("is not a private file of this user's");
+    }
+    let mut bytes = fs::read(path).map_err(|_| "cannot be read")?;
+    let header = MAGIC.len() + blake3::OUT_LEN;
+    if bytes.len() < header || &bytes[..MAGIC.len()] != MAGIC {
+        return Err("was not written by this version of weft");
+    }
+    let recorded = blake3::Hash::from_bytes(
+        bytes[MAGIC.len()..header]
+            .try_into()
+            .expect("the header holds a whole hash"),
     );
-    let path = dir.join(name.replace(['(', ')'], ""));
-    let file = std::fs::File::create(&path)?;
-    Ok((path, file))
+    // `blake3::Hash` compares in constant time.
+    if tag(key, path, &bytes[header..]) != recorded {
+        return Err("failed its integrity check");
+    }
+    bytes.drain(..header);
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::default()
+    }
+
+    const A: &str = r#"(component (core module $m (func (export "f") (result i32) i32.const 1)) (core instance $i (instantiate $m)) (func (export "f") (result u32) (canon lift (core func $i "f"))))"#;
+    const B: &str = r#"(component (core module $m (func (export "f") (result i32) i32.const 2)) (core instance $i (instantiate $m)) (func (export "f") (result u32) (canon lift (core func $i "f"))))"#;
+
+    fn compiled(engine: &Engine, wat: &str) -> (Vec<u8>, Component) {
+        let bytes = wat::parse_str(wat).unwrap();
+        let component = Component::new(engine, &bytes).unwrap();
+        (bytes, component)
+    }
+
+    #[test]
+    fn a_written_entry_is_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CompileCache::new(dir.path().join("cache"));
+        let engine = engine();
+        let (bytes, component) = compiled(&engine, A);
+        assert!(cache.get(&engine, &bytes).is_none());
+        cache.put(&engine, &bytes, &component);
+        assert!(cache.get(&engine, &bytes).is_some());
+        let mode = fs::metadata(cache.dir()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+
+    #[test]
+    fn an_entry_copied_over_another_or_changed_is_refused_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CompileCache::new(dir.path());
+        let engine = engine();
+        let (a, ca) = compiled(&engine, A);
+        let (b, cb) = compiled(&engine, B);
+        cache.put(&engine, &a, &ca);
+        cache.put(&engine, &b, &cb);
+        // Another component's entry under this one's name.
+        fs::copy(
+            cache.artifact_path(&engine, &b),
+            cache.artifact_path(&engine, &a),
+        )
+        .unwrap();
+        assert!(cache.get(&engine, &a).is_none());
+        assert!(!cache.artifact_path(&engine, &a).exists());
+        // One byte changed.
+        let path = cache.artifact_path(&engine, &b);
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        fs::write(&path, bytes).unwrap();
+        assert!(cache.get(&engine, &b).is_none());
+    }
+
+    #[test]
+    fn a_directory_others_may_write_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = CompileCache::new(dir.path());
+        let engine = engine();
+        let (a, ca) = compiled(&engine, A);
+        cache.put(&engine, &a, &ca);
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(cache.get(&engine, &a).is_none());
+    }
+
+    #[test]
+    fn the_oldest_entries_are_evicted_past_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let (a, ca) = compiled(&engine, A);
+        let (b, cb) = compiled(&engine, B);
+        let probe = CompileCache::new(dir.path());
+        probe.put(&engine, &a, &ca);
+        let one = fs::metadata(probe.artifact_path(&engine, &a))
+            .unwrap()
+            .len();
+        let cache = CompileCache::new(dir.path()).with_max_bytes(one + one / 2);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        cache.put(&engine, &b, &cb);
+        assert!(!cache.artifact_path(&engine, &a).exists());
+        assert!(cache.get(&engine, &b).is_some());
+    }
 }

@@ -1,49 +1,80 @@
-//! weft's host runtime: load, validate and call WebAssembly components on wasmtime.
+//! weft's host runtime: load, validate, link and call WebAssembly components on
+//! wasmtime, as a library other hosts embed.
 //!
 //! # Overview
 //!
-//! A [`Runtime`] owns one wasmtime engine (component model, cranelift, epoch
-//! deadlines, the pooling allocator where the host allows it) and an on-disk
-//! compile cache. [`Runtime::load_file`] reads and compiles a component;
-//! [`Runtime::session`] links its imports (WASI 0.2, host interfaces) and
-//! instantiates it in a [`Session`], which calls exports with dynamic values
-//! written as WAVE text or JSON and keeps the resource handles calls return.
+//! - A [`Runtime`] owns one wasmtime engine (component model, cranelift, epoch
+//!   deadlines, the pooling allocator where the host allows it) and an on-disk compile
+//!   cache. [`Runtime::load_file`] reads and compiles a component.
+//! - An [`Imports`] registry says what each import is bound to: WASI 0.2 with
+//!   `wasi:http` (granted capabilities only), host functions, typed linker definitions,
+//!   mocks, traps, or forwards to another instance.
+//! - [`Runtime::prepare`] links a component once into a [`Prepared`], which is
+//!   `Send + Sync` and instantiated cheaply, from many threads, into [`Session`]s that
+//!   carry the embedder's own data `T`. A [`HotSwap`] replaces it while in use.
+//! - A [`Session`] calls exports with [`Val`]s, WAVE text or JSON, synchronously or
+//!   asynchronously, keeps the resource handles calls return, and offers the store and
+//!   typed functions for hot paths.
 //!
 //! # Example
 //!
 //! ```no_run
-//! use weft_runtime::{Runtime, RuntimeConfig, SessionOptions};
+//! use weft_runtime::{Capabilities, Imports, Limits, Runtime, RuntimeConfig};
 //!
-//! # fn main() -> anyhow::Result<()> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! struct Counter { logged: usize }
+//!
 //! let runtime = Runtime::new(RuntimeConfig::default())?;
 //! let greeter = runtime.load_file("greeter.wasm")?;
-//! let mut session = runtime.session(&greeter, SessionOptions::default())?;
+//! let imports = Imports::<Counter>::default().func(
+//!     "example:greeter/logging#log",
+//!     |mut store, _params, _results| {
+//!         store.data_mut().data_mut().logged += 1;
+//!         Ok(())
+//!     },
+//! );
+//! let prepared = runtime.prepare(&greeter, &imports)?;
+//! let mut session =
+//!     prepared.instantiate_with(&Capabilities::default(), Limits::default(), Counter { logged: 0 })?;
 //! let text = session.call_wave(r#"greet({name: "Ada", title: some("Dr.")})"#)?;
 //! assert_eq!(text, r#""Hello, Dr. Ada! Welcome aboard.""#);
-//! let report = session.finish();
-//! assert!(report.leaked.is_empty());
+//! assert_eq!(session.data().logged, 1);
 //! # Ok(())
 //! # }
 //! ```
 #![deny(missing_docs)]
 
-pub mod cache;
-pub mod call;
-pub mod exports;
-pub mod host;
-pub mod inspect;
-pub mod linker;
-pub mod load;
-pub mod runtime;
-pub mod session;
-pub mod trap;
+mod cache;
+mod call;
+mod exports;
+mod imports;
+mod inspect;
+mod limits;
+mod link;
+mod load;
+mod runtime;
+mod session;
+mod state;
+mod trap;
 pub mod values;
 
-pub use cache::CompileCache;
-pub use exports::{ExportCatalog, ExportFunc, FuncKind};
-pub use host::{Capabilities, LogRecord, Output, Preopen};
-pub use load::{LoadError, LoadedComponent};
-pub use runtime::{Limits, Prepared, Runtime, RuntimeConfig, SessionOptions};
+pub use cache::{CompileCache, DEFAULT_MAX_CACHE_BYTES};
+pub use call::{CallText, Statement, SyntaxError, check_handle_name};
+pub use exports::{ExportCatalog, ExportFunc, ExportResource, FuncKind, ResolveError};
+pub use imports::{AsyncHostFn, Define, Forward, HostFn, HostFuture, Imports, Mock, Mode};
+pub use inspect::{
+    CustomSection, InspectError, Inspection, ModuleInfo, Producer, inspect, print_wit,
+};
+pub use limits::{
+    DEFAULT_MAX_MEMORY, DEFAULT_MAX_TABLE_ELEMENTS, Limits, MemoryLimitExceeded, TableLimitExceeded,
+};
+pub use link::{LinkError, MissingImports, UnknownImportCalled};
+pub use load::{LoadError, LoadedComponent, to_binary};
+pub use runtime::{
+    HotSwap, PoolSizes, Prepared, Runtime, RuntimeConfig, RuntimeError, SessionOptions,
+};
 pub use session::{CallError, Outcome, Session, SessionError, SessionReport};
+pub use state::{Capabilities, GrantError, HostState, LogRecord, Output, Preopen};
 pub use trap::{Trap, TrapKind};
+pub use wasmtime;
 pub use wasmtime::component::Val;

@@ -61,6 +61,7 @@ pub struct LoadedComponent {
     pub(crate) catalog: Arc<ExportCatalog>,
     pub(crate) name: Arc<str>,
     pub(crate) from_cache: bool,
+    pub(crate) async_imports: bool,
 }
 
 impl LoadedComponent {
@@ -82,6 +83,12 @@ impl LoadedComponent {
     /// Whether compilation was skipped because the compile cache had it.
     pub fn from_cache(&self) -> bool {
         self.from_cache
+    }
+
+    /// Whether the component imports a WIT `async func`: it then needs imports linked
+    /// for async calls ([`Imports::asynchronous`](crate::Imports::asynchronous)).
+    pub fn has_async_imports(&self) -> bool {
+        self.async_imports
     }
 }
 
@@ -177,4 +184,19 @@ pub(crate) fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
         path: path.to_path_buf(),
         error,
     })
+}
+
+/// Does `component` import a WIT `async func`, directly or in an imported interface?
+pub(crate) fn imports_async(engine: &wasmtime::Engine, component: &Component) -> bool {
+    use wasmtime::component::types::ComponentItem;
+    component
+        .component_type()
+        .imports(engine)
+        .any(|(_, item)| match item.ty {
+            ComponentItem::ComponentFunc(f) => f.async_(),
+            ComponentItem::ComponentInstance(i) => i
+                .exports(engine)
+                .any(|(_, e)| matches!(e.ty, ComponentItem::ComponentFunc(f) if f.async_())),
+            _ => false,
+        })
 }

@@ -1,23 +1,25 @@
-//! The engine weft runs every component on, and the entry points that load,
-//! prepare and instantiate components.
+//! The engine weft runs every component on, and the entry points that load, link and
+//! instantiate components.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
 
 use wasmtime::component::{Component, InstancePre};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
 use crate::cache::CompileCache;
 use crate::exports::ExportCatalog;
-use crate::host::{Capabilities, WeftState};
-use crate::linker::{self, LinkError};
+use crate::imports::{Imports, Mode};
+use crate::limits::{EPOCH_TICK, Limits};
+use crate::link::{self, LinkError};
 use crate::load::{self, LoadError, LoadedComponent};
 use crate::session::{Session, SessionError};
+use crate::state::{Capabilities, HostState};
+use crate::trap::classify;
 
-/// How often the epoch advances; deadlines are measured in these ticks.
-const EPOCH_TICK: Duration = Duration::from_millis(5);
+/// wasmtime's default bound on the data one call hands the host.
+const DEFAULT_HOSTCALL_DATA: usize = 128 << 20;
 
 /// How the runtime is set up.
 #[derive(Debug, Clone)]
@@ -28,8 +30,14 @@ pub struct RuntimeConfig {
     pub fuel: bool,
     /// Use the pooling instance allocator if the host allows it.
     pub pooling: bool,
+    /// How big the pool is, when pooling is used.
+    pub pool: PoolSizes,
     /// The most stack a guest may use, in bytes.
     pub max_wasm_stack: usize,
+    /// Component-model async (async-lifted exports, `stream`, `future`). It adds a cost
+    /// to every call (see `docs/benchmarks.md`); turn it off for hosts that never call
+    /// async components.
+    pub component_async: bool,
 }
 
 impl Default for RuntimeConfig {
@@ -38,41 +46,49 @@ impl Default for RuntimeConfig {
             cache: CompileCache::default_dir().map(CompileCache::new),
             fuel: false,
             pooling: true,
+            pool: PoolSizes::default(),
             max_wasm_stack: 1 << 20,
+            component_async: true,
         }
     }
 }
 
-/// Limits on one session's guest.
-#[derive(Debug, Clone, Default)]
-pub struct Limits {
-    /// The most linear memory one memory of the guest may grow to, in bytes.
-    pub max_memory: Option<usize>,
-    /// Fuel for each call (roughly one unit per wasm instruction); needs
-    /// [`RuntimeConfig::fuel`].
-    pub fuel: Option<u64>,
-    /// Wall-clock time each call may take.
-    pub timeout: Option<Duration>,
+/// The sizes of the pooling allocator: how many instances can be live at once. The
+/// address space for all of them is reserved when the runtime starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSizes {
+    /// Component instances live at once (one per session).
+    pub component_instances: u32,
+    /// Core instances live at once, over all components.
+    pub core_instances: u32,
+    /// Linear memories live at once.
+    pub memories: u32,
+    /// Tables live at once.
+    pub tables: u32,
+    /// The largest one linear memory can grow to, in bytes.
+    pub max_memory_size: usize,
 }
 
-/// Everything that shapes one session.
-#[derive(Debug, Clone, Default)]
-pub struct SessionOptions {
-    /// What the guest may touch.
-    pub capabilities: Capabilities,
-    /// Resource limits.
-    pub limits: Limits,
-    /// Satisfy imports weft does not provide with functions that trap when called.
-    pub trap_unknown_imports: bool,
+impl Default for PoolSizes {
+    fn default() -> Self {
+        // Enough for a few dozen live sessions of components with several core modules.
+        PoolSizes {
+            component_instances: 64,
+            core_instances: 512,
+            memories: 128,
+            tables: 256,
+            max_memory_size: 4 << 30,
+        }
+    }
 }
 
 /// A failure to set the runtime up.
 #[derive(Debug, thiserror::Error)]
-#[error("failed to configure the wasmtime engine: {0}")]
-pub struct RuntimeError(String);
+#[error("failed to configure the wasmtime engine")]
+pub struct RuntimeError(#[source] Box<dyn std::error::Error + Send + Sync>);
 
-/// The weft runtime: a configured wasmtime engine, its compile cache and the
-/// thread that drives deadlines.
+/// The weft runtime: a configured wasmtime engine, its compile cache and the thread
+/// that drives deadlines. It is `Send + Sync`; share it behind an `Arc`.
 pub struct Runtime {
     engine: Engine,
     config: RuntimeConfig,
@@ -87,19 +103,31 @@ impl Drop for Runtime {
 }
 
 impl Runtime {
-    /// Creates the engine. The pooling allocator is used when requested and the
-    /// host can reserve its address space; otherwise weft falls back to on-demand
-    /// allocation.
+    /// Creates the engine. The pooling allocator is used when requested and the host can
+    /// reserve its address space; otherwise weft falls back to on-demand allocation.
+    ///
+    /// ```no_run
+    /// use weft_runtime::{Runtime, RuntimeConfig};
+    /// let runtime = Runtime::new(RuntimeConfig { fuel: true, ..RuntimeConfig::default() })?;
+    /// # Ok::<(), weft_runtime::RuntimeError>(())
+    /// ```
     pub fn new(config: RuntimeConfig) -> Result<Runtime, RuntimeError> {
         let mut wasm = Config::new();
         wasm.wasm_component_model(true)
             .epoch_interruption(true)
             .consume_fuel(config.fuel)
-            .max_wasm_stack(config.max_wasm_stack);
+            .max_wasm_stack(config.max_wasm_stack)
+            .concurrency_support(config.component_async);
+        if config.component_async {
+            wasm.wasm_component_model_async(true);
+        }
+        let engine_error = |e: wasmtime::Error| RuntimeError(e.into_boxed_dyn_error());
         let mut pooling = false;
         let engine = if config.pooling {
             let mut pooled = wasm.clone();
-            pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config()));
+            pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pooling_config(
+                &config.pool,
+            )));
             match Engine::new(&pooled) {
                 Ok(engine) => {
                     pooling = true;
@@ -109,11 +137,11 @@ impl Runtime {
                     tracing::debug!(
                         "pooling allocator unavailable ({error}); allocating on demand"
                     );
-                    Engine::new(&wasm).map_err(|e| RuntimeError(format!("{e:#}")))?
+                    Engine::new(&wasm).map_err(engine_error)?
                 }
             }
         } else {
-            Engine::new(&wasm).map_err(|e| RuntimeError(format!("{e:#}")))?
+            Engine::new(&wasm).map_err(engine_error)?
         };
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_epoch_ticker(&engine, ticker_stop.clone());
@@ -176,108 +204,269 @@ impl Runtime {
             }
         );
         let catalog = Arc::new(ExportCatalog::new(&self.engine, &component));
+        let async_imports = load::imports_async(&self.engine, &component);
         Ok(LoadedComponent {
             component,
             catalog,
             name: name.into(),
             from_cache,
+            async_imports,
         })
     }
 
-    /// Links `component`'s imports once, so it can be instantiated many times cheaply.
-    pub fn prepare(
+    /// Links `component`'s imports as `imports` says, once, so it can be instantiated many
+    /// times cheaply (and from many threads: [`Prepared`] is `Send + Sync`).
+    ///
+    /// ```no_run
+    /// use weft_runtime::{Capabilities, Imports, Limits, Mock, Runtime, RuntimeConfig};
+    /// let runtime = Runtime::new(RuntimeConfig::default())?;
+    /// let app = runtime.load_file("legacy-app.wasm")?;
+    /// let imports = Imports::new()
+    ///     .mock("legacy:storage/storage-v1#save", Mock::wave("true"))
+    ///     .mock("legacy:storage/storage-v1#load", Mock::wave(r#"some("hello")"#));
+    /// let prepared = runtime.prepare(&app, &imports)?;
+    /// let mut session = prepared.instantiate_with(&Capabilities::default(), Limits::default(), ())?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prepare<T: Send + 'static>(
         &self,
         component: &LoadedComponent,
-        trap_unknown_imports: bool,
-    ) -> Result<Prepared, LinkError> {
-        let linker = linker::build(&self.engine, &component.component, trap_unknown_imports)?;
-        let pre = linker
-            .instantiate_pre(&component.component)
-            .map_err(LinkError::wasmtime)?;
+        imports: &Imports<T>,
+    ) -> Result<Prepared<T>, LinkError> {
+        let linker = link::build(&self.engine, &component.component, imports)?;
+        let pre = linker.instantiate_pre(&component.component).map_err(|e| {
+            LinkError::wasmtime(
+                format!(
+                    "`{}` does not link with the imports given",
+                    component.name()
+                ),
+                e,
+            )
+        })?;
         Ok(Prepared {
             pre,
             component: component.clone(),
             fuel: self.config.fuel,
+            mode: imports.mode(),
         })
     }
 
-    /// Links and instantiates `component` in a new session.
+    /// Links `component` with the imports `weft call` gives (WASI 0.2 with `wasi:http`,
+    /// and the seed greeter's logging host), and instantiates it in a new session.
     pub fn session(
         &self,
         component: &LoadedComponent,
         options: SessionOptions,
     ) -> Result<Session, SessionError> {
+        let imports = Imports::new()
+            .greeter_logging()
+            .trap_unknown(options.trap_unknown_imports);
         let prepared = self
-            .prepare(component, options.trap_unknown_imports)
+            .prepare(component, &imports)
             .map_err(SessionError::Link)?;
-        prepared.instantiate(options.capabilities, options.limits)
+        prepared.instantiate_with(&options.capabilities, options.limits, ())
     }
 }
 
-/// A component whose imports are linked: instantiating it is only allocation
-/// and initialisation.
-#[derive(Clone)]
-pub struct Prepared {
-    pre: InstancePre<WeftState>,
-    component: LoadedComponent,
-    fuel: bool,
+/// Everything that shapes one session made by [`Runtime::session`].
+#[derive(Debug, Clone, Default)]
+pub struct SessionOptions {
+    /// What the guest may touch.
+    pub capabilities: Capabilities,
+    /// Resource limits.
+    pub limits: Limits,
+    /// Satisfy imports nothing provides with functions that trap when called.
+    pub trap_unknown_imports: bool,
 }
 
-impl Prepared {
-    /// A new instance in its own store, with `capabilities` and `limits`.
-    pub fn instantiate(
+/// A component whose imports are linked: instantiating it is only allocation and
+/// initialisation. Cheap to clone, `Send + Sync` when `T` is.
+pub struct Prepared<T: 'static = ()> {
+    pre: InstancePre<HostState<T>>,
+    component: LoadedComponent,
+    fuel: bool,
+    mode: Mode,
+}
+
+impl<T> Clone for Prepared<T> {
+    fn clone(&self) -> Self {
+        Prepared {
+            pre: self.pre.clone(),
+            component: self.component.clone(),
+            fuel: self.fuel,
+            mode: self.mode,
+        }
+    }
+}
+
+impl<T: Send + 'static> Prepared<T> {
+    /// A new instance in its own store, with `capabilities`, `limits` and the embedder's
+    /// `data`. For imports linked with [`Imports::asynchronous`], use
+    /// [`Prepared::instantiate_async`].
+    pub fn instantiate_with(
         &self,
-        capabilities: Capabilities,
+        capabilities: &Capabilities,
         limits: Limits,
-    ) -> Result<Session, SessionError> {
-        if limits.fuel.is_some() && !self.fuel {
-            return Err(SessionError::Config(
-                "a fuel limit needs a runtime created with fuel counting (`RuntimeConfig::fuel`)"
-                    .to_string(),
-            ));
+        data: T,
+    ) -> Result<Session<T>, SessionError> {
+        if self.mode == Mode::Async {
+            return Err(SessionError::NeedsAsync);
         }
-        let state = WeftState::new(&capabilities, limits.max_memory)
-            .map_err(|e| SessionError::Config(e.to_string()))?;
-        let mut store = Store::new(self.pre.engine(), state);
-        store.limiter(|state| state);
-        store.set_epoch_deadline(u64::MAX / 2);
-        if self.fuel {
-            store
-                .set_fuel(u64::MAX)
-                .map_err(|e| SessionError::Config(format!("{e:#}")))?;
-        }
+        let mut store = self.store(capabilities, &limits, data)?;
         let instance = self
             .pre
             .instantiate(&mut store)
-            .map_err(|e| SessionError::Instantiate(crate::trap::describe_failure(&e, &limits)))?;
+            .map_err(|e| SessionError::Instantiate(Box::new(classify(e, &limits))))?;
         Ok(Session::new(
             store,
             instance,
             self.component.clone(),
             limits,
             self.fuel,
+            self.mode,
         ))
+    }
+
+    /// A new instance for async calls ([`Session::call_vals_async`]), of imports linked
+    /// with [`Imports::asynchronous`]. Must run on a tokio runtime.
+    pub async fn instantiate_async(
+        &self,
+        capabilities: &Capabilities,
+        limits: Limits,
+        data: T,
+    ) -> Result<Session<T>, SessionError> {
+        if self.mode == Mode::Sync {
+            return Err(SessionError::NeedsSync);
+        }
+        let mut store = self.store(capabilities, &limits, data)?;
+        let instance = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(|e| SessionError::Instantiate(Box::new(classify(e, &limits))))?;
+        Ok(Session::new(
+            store,
+            instance,
+            self.component.clone(),
+            limits,
+            self.fuel,
+            self.mode,
+        ))
+    }
+
+    fn store(
+        &self,
+        capabilities: &Capabilities,
+        limits: &Limits,
+        data: T,
+    ) -> Result<Store<HostState<T>>, SessionError> {
+        if limits.fuel.is_some() && !self.fuel {
+            return Err(SessionError::FuelNotEnabled);
+        }
+        let state = HostState::new(capabilities, limits, data).map_err(SessionError::Grant)?;
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|state| &mut state.limiter);
+        // wasmtime bounds the data a guest hands the host in one call (128 MiB by default,
+        // counted as the host's `Val`s); anything the guest may hold in memory may cross.
+        store.set_hostcall_fuel(limits.max_memory.max(DEFAULT_HOSTCALL_DATA));
+        store.set_epoch_deadline(u64::MAX / 2);
+        if self.fuel {
+            store
+                .set_fuel(u64::MAX)
+                .map_err(|e| SessionError::Store(e.into_boxed_dyn_error()))?;
+        }
+        Ok(store)
     }
 
     /// The linked component.
     pub fn component(&self) -> &LoadedComponent {
         &self.component
     }
+
+    /// wasmtime's pre-instance, for embedders that instantiate through typed bindings
+    /// (`bindgen!`'s `*Pre::new`).
+    pub fn instance_pre(&self) -> &InstancePre<HostState<T>> {
+        &self.pre
+    }
+
+    /// The mode the imports were linked in.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
 }
 
-fn pooling_config() -> PoolingAllocationConfig {
+impl Prepared<()> {
+    /// A new instance with no embedder data.
+    pub fn instantiate(
+        &self,
+        capabilities: Capabilities,
+        limits: Limits,
+    ) -> Result<Session, SessionError> {
+        self.instantiate_with(&capabilities, limits, ())
+    }
+}
+
+/// A prepared component that can be replaced while it is in use, for hot reload: new
+/// instances come from the newest one, instances made before keep running on theirs.
+pub struct HotSwap<T: 'static = ()> {
+    current: RwLock<Arc<Prepared<T>>>,
+}
+
+impl<T: Send + 'static> HotSwap<T> {
+    /// Starts with `prepared`.
+    pub fn new(prepared: Prepared<T>) -> HotSwap<T> {
+        HotSwap {
+            current: RwLock::new(Arc::new(prepared)),
+        }
+    }
+
+    /// The prepared component new instances should come from.
+    pub fn current(&self) -> Arc<Prepared<T>> {
+        Arc::clone(&self.current.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Replaces the prepared component atomically and returns the one it replaced.
+    pub fn swap(&self, prepared: Prepared<T>) -> Arc<Prepared<T>> {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        std::mem::replace(&mut *current, Arc::new(prepared))
+    }
+
+    /// Instantiates the current prepared component, for async calls.
+    pub async fn instantiate_async(
+        &self,
+        capabilities: &Capabilities,
+        limits: Limits,
+        data: T,
+    ) -> Result<Session<T>, SessionError> {
+        let current = self.current();
+        current.instantiate_async(capabilities, limits, data).await
+    }
+
+    /// Instantiates the current prepared component.
+    pub fn instantiate_with(
+        &self,
+        capabilities: &Capabilities,
+        limits: Limits,
+        data: T,
+    ) -> Result<Session<T>, SessionError> {
+        self.current().instantiate_with(capabilities, limits, data)
+    }
+}
+
+fn pooling_config(sizes: &PoolSizes) -> PoolingAllocationConfig {
     let mut pooling = PoolingAllocationConfig::default();
-    // Enough for a few dozen live sessions of components with several core modules;
-    // the address space is reserved up front, so keep it modest.
     pooling
-        .total_component_instances(64)
-        .total_core_instances(512)
-        .total_memories(128)
-        .total_tables(256)
+        .total_component_instances(sizes.component_instances)
+        .total_core_instances(sizes.core_instances)
+        .total_memories(sizes.memories)
+        .total_tables(sizes.tables)
         .max_memories_per_component(16)
+        // Multi-memory modules: the store-wide limit is what bounds their total.
+        .max_memories_per_module(8)
+        .max_tables_per_module(8)
         .max_tables_per_component(32)
         .max_core_instances_per_component(64)
-        .max_memory_size(4 << 30);
+        .max_memory_size(sizes.max_memory_size);
     pooling
 }
 
@@ -297,9 +486,4 @@ fn spawn_epoch_ticker(engine: &Engine, stop: Arc<AtomicBool>) {
     if let Err(error) = spawned {
         tracing::warn!("could not start the deadline thread ({error}); timeouts will not fire");
     }
-}
-
-/// The number of epoch ticks in `timeout`, at least one.
-pub(crate) fn ticks(timeout: Duration) -> u64 {
-    (timeout.as_nanos() / EPOCH_TICK.as_nanos()).max(1) as u64
 }

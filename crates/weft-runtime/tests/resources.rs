@@ -53,10 +53,8 @@ fn every_handle_is_dropped_once_at_the_end() {
         .session(&component, common::quiet())
         .unwrap();
     for i in 0..5 {
-        s.eval(&weft_runtime::call::Statement::Call(format!(
-            "counter(\"n{i}\")"
-        )))
-        .unwrap();
+        s.eval(&weft_runtime::Statement::Call(format!("counter(\"n{i}\")")))
+            .unwrap();
     }
     assert_eq!(wave(&mut s, "counter.live()"), "5");
     // Drop two through the session, then check the guest saw exactly those destructors.

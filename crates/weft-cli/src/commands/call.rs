@@ -5,9 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use weft_runtime::call::Statement;
-use weft_runtime::{Runtime, Session};
+use weft_runtime::{
+    CallError, Imports, LoadedComponent, Outcome, Runtime, Session, SessionError, SessionReport,
+    Statement,
+};
 
+use crate::hints;
 use crate::options::RunOptions;
 
 /// Call exports of a component with typed values (WAVE or JSON).
@@ -78,9 +81,9 @@ impl CallCommand {
                     .join("\n")
             );
         }
-        let mut session = runtime.session(&component, self.run.session_options()?)?;
-        let result = self.run_calls(&mut session);
-        let report = session.finish();
+        let mut calls = Calls::start(&runtime, &component, &self.run)?;
+        let result = self.run_calls(&mut calls);
+        let report = calls.finish();
         if !report.dropped_at_end.is_empty() {
             tracing::info!(
                 "dropped {} handle(s) still live at the end of the session: {}",
@@ -89,7 +92,7 @@ impl CallCommand {
             );
         }
         if !report.leaked.is_empty() {
-            eprintln!(
+            crate::output::stderr_line!(
                 "warning: {} handle(s) leaked (the instance had failed, so their destructors could not run): {}",
                 report.leaked.len(),
                 report.leaked.join(", ")
@@ -98,7 +101,7 @@ impl CallCommand {
         result
     }
 
-    fn run_calls(&self, session: &mut Session) -> anyhow::Result<()> {
+    fn run_calls(&self, session: &mut Calls) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         if let Some(file) = &self.args_json {
             let [target] = self.calls.as_slice() else {
@@ -114,7 +117,9 @@ impl CallCommand {
             };
             let args: serde_json::Value = serde_json::from_str(&text)
                 .with_context(|| format!("{source} is not valid JSON"))?;
-            let result = session.call_json(target, &args)?;
+            let result = session
+                .call_json(target, &args)
+                .map_err(hints::call_error)?;
             if self.json {
                 writeln!(out, "{result}")?;
             } else {
@@ -132,7 +137,7 @@ impl CallCommand {
             };
             let evaluated = statement
                 .map_err(anyhow::Error::from)
-                .and_then(|statement| Ok(session.eval(&statement)?));
+                .and_then(|statement| session.eval(&statement).map_err(hints::call_error));
             let outcome = match evaluated {
                 Ok(Some(outcome)) => outcome,
                 Ok(None) => continue,
@@ -143,13 +148,83 @@ impl CallCommand {
                 continue;
             }
             if self.json {
-                let value = session.render_json(&outcome.results[0]);
+                let value = session.session.render_json(&outcome.results[0]);
                 writeln!(out, "{value}")?;
             } else {
-                writeln!(out, "{}", session.render_wave(&outcome.results))?;
+                writeln!(out, "{}", session.session.render_wave(&outcome.results))?;
             }
         }
         Ok(())
+    }
+}
+
+/// One session and how its calls are driven: directly, or on a current-thread tokio
+/// runtime when the component imports an `async func` (its imports are then linked for
+/// async calls).
+struct Calls {
+    session: Session,
+    tokio: Option<tokio::runtime::Runtime>,
+}
+
+impl Calls {
+    fn start(
+        runtime: &Runtime,
+        component: &LoadedComponent,
+        run: &RunOptions,
+    ) -> anyhow::Result<Calls> {
+        let options = run.session_options()?;
+        let mut imports = Imports::new()
+            .greeter_logging()
+            .trap_unknown(options.trap_unknown_imports);
+        let tokio = if component.has_async_imports() {
+            imports = imports.asynchronous();
+            Some(
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .context("failed to start the async runtime")?,
+            )
+        } else {
+            None
+        };
+        let prepared = runtime
+            .prepare(component, &imports)
+            .map_err(|e| hints::session_error(SessionError::Link(e)))?;
+        let session = match &tokio {
+            None => prepared.instantiate_with(&options.capabilities, options.limits, ()),
+            Some(tokio) => tokio.block_on(prepared.instantiate_async(
+                &options.capabilities,
+                options.limits,
+                (),
+            )),
+        }
+        .map_err(hints::session_error)?;
+        Ok(Calls { session, tokio })
+    }
+
+    fn eval(&mut self, statement: &Statement) -> Result<Option<Outcome>, CallError> {
+        match &self.tokio {
+            None => self.session.eval(statement),
+            Some(tokio) => tokio.block_on(self.session.eval_async(statement)),
+        }
+    }
+
+    fn call_json(
+        &mut self,
+        target: &str,
+        args: &serde_json::Value,
+    ) -> Result<serde_json::Value, CallError> {
+        match &self.tokio {
+            None => self.session.call_json(target, args),
+            Some(tokio) => tokio.block_on(self.session.call_json_async(target, args)),
+        }
+    }
+
+    fn finish(self) -> SessionReport {
+        match self.tokio {
+            None => self.session.finish(),
+            Some(tokio) => tokio.block_on(self.session.finish_async()),
+        }
     }
 }
 

@@ -71,7 +71,7 @@ pub(crate) fn write_composition(
 ) -> anyhow::Result<()> {
     let output = output.filter(|p| *p != Path::new("-"));
     for warning in &composition.warnings {
-        eprintln!("warning: {warning}");
+        crate::output::stderr_line!("warning: {warning}");
     }
     write_wasm(&composition.bytes, output)?;
     let mut summary = Vec::new();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use weft_runtime::inspect::{Inspection, inspect};
+use weft_runtime::{Inspection, inspect};
 
 /// Show a component's imports and exports as WIT, its producers, the size of each
 /// core module and custom section, and whether it validates.
@@ -30,7 +30,7 @@ impl InspectCommand {
         let bytes = std::fs::read(&self.component)
             .with_context(|| format!("failed to read `{}`", self.component.display()))?;
         let name = self.component.display().to_string();
-        let bytes = weft_runtime::load::to_binary(&name, bytes)?;
+        let bytes = weft_runtime::to_binary(&name, bytes)?;
         let report = inspect(&bytes).with_context(|| {
             if bytes.starts_with(b"\0asm") {
                 format!(

@@ -91,7 +91,7 @@ impl NewCommand {
                 WasiAdapter::Proxy => "proxy",
                 WasiAdapter::Reactor | WasiAdapter::Auto => "reactor",
             };
-            eprintln!("adapted wasi_snapshot_preview1 with the {kind} adapter");
+            crate::output::stderr_line!("adapted wasi_snapshot_preview1 with the {kind} adapter");
         }
         write_composition(&built.component, self.output.as_deref())
     }

@@ -37,7 +37,12 @@ impl TargetsCommand {
             .with_context(|| format!("failed to read `{}`", self.component.display()))?;
         let world =
             weft_compose::targets(&bytes, &self.wit, self.world.as_deref(), self.allow_wasi)?;
-        println!("`{}` fits world `{world}`", self.component.display());
+        use std::io::Write as _;
+        writeln!(
+            std::io::stdout(),
+            "`{}` fits world `{world}`",
+            self.component.display()
+        )?;
         Ok(())
     }
 }

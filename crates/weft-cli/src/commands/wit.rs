@@ -63,7 +63,7 @@ impl CheckCommand {
                     let v = serde_json::json!({ "ok": false, "path": display, "diagnostics": diagnostics });
                     write_stdout(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
                 } else {
-                    eprintln!("{}", weft_wit::diagnose::render(&diagnostics));
+                    crate::output::stderr_line!("{}", weft_wit::diagnose::render(&diagnostics));
                 }
                 let n = diagnostics.len();
                 bail!(
@@ -160,7 +160,7 @@ fn load(path: &std::path::Path) -> anyhow::Result<weft_wit::Loaded> {
         Ok(l) => Ok(l),
         Err(e @ weft_wit::LoadError::Invalid { .. }) => {
             if let weft_wit::LoadError::Invalid { diagnostics, .. } = &e {
-                eprintln!("{}", weft_wit::diagnose::render(diagnostics));
+                crate::output::stderr_line!("{}", weft_wit::diagnose::render(diagnostics));
             }
             Err(e.into())
         }

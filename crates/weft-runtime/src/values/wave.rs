@@ -13,6 +13,18 @@ use super::{
     HandleLookup, HandleNamer, Path, ValueError, closest, describe, val_contains_resource,
 };
 
+/// Parses the WAVE text `text` as a value of type `ty`.
+pub fn parse_value(
+    text: &str,
+    ty: &Type,
+    path: &Path,
+    handles: &HandleLookup<'_>,
+) -> Result<Val, ValueError> {
+    let parsed = wasm_wave::untyped::UntypedValue::parse(text)
+        .map_err(|e| ValueError::new(path, ty, format!("text that is not WAVE ({e})")))?;
+    from_node(parsed.node(), ty, text, path, handles)
+}
+
 /// Converts a parsed WAVE node to a value of type `ty`.
 pub fn from_node(
     node: &Node,

@@ -1,14 +1,15 @@
-//! The store data of every weft instance, and the capabilities a guest is granted.
-//!
-//! One struct holds the WASI context, the resource table it shares, the memory
-//! limiter and the log of host-interface calls; views lend parts of it to wasmtime.
+//! The data of every store weft creates: the WASI and wasi:http contexts, the resource
+//! table they share, the limiter, captured output, logs, and the embedder's own data.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+use crate::limits::{Limits, StoreLimiter};
 
 /// What the guest may touch. Everything is denied unless granted here.
 #[derive(Debug, Clone, Default)]
@@ -19,8 +20,11 @@ pub struct Capabilities {
     pub env: Vec<(String, String)>,
     /// Arguments the guest sees (`wasi:cli/environment.get-arguments`).
     pub args: Vec<String>,
-    /// Whether the guest may open sockets and resolve names.
+    /// Whether the guest may open TCP and UDP sockets and resolve names.
     pub network: bool,
+    /// Hosts (`name` or `name:port`) the guest may send `wasi:http` requests to; `*`
+    /// allows every host. Empty: every outgoing request is denied.
+    pub outbound_http: Vec<String>,
     /// Whether the guest reads the host's stdin.
     pub stdin: bool,
     /// Where the guest's stdout goes.
@@ -74,37 +78,37 @@ pub struct LogRecord {
     pub message: String,
 }
 
-/// A guest tried to grow its memory past the limit.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "memory limit exceeded: the guest asked for {requested} bytes of linear memory, the limit is {limit}; raise it with `--max-memory`"
-)]
-pub struct MemoryLimitExceeded {
-    /// The size the guest asked to grow to.
-    pub requested: usize,
-    /// The limit in force.
-    pub limit: usize,
+/// A directory could not be granted to the guest.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot grant directory `{}` to the guest", path.display())]
+pub struct GrantError {
+    /// The host directory.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
 }
 
-/// The data of every store weft creates.
-pub struct WeftState {
+/// The data of every store weft creates. `T` is the embedder's own data, reachable from
+/// host functions through [`HostState::data`] and [`HostState::data_mut`].
+pub struct HostState<T> {
     table: ResourceTable,
     wasi: WasiCtx,
-    max_memory: Option<usize>,
+    http: WasiHttpCtx,
+    http_policy: OutboundPolicy,
+    pub(crate) limiter: StoreLimiter,
     pub(crate) logs: Vec<LogRecord>,
     pub(crate) stdout: Option<MemoryOutputPipe>,
     pub(crate) stderr: Option<MemoryOutputPipe>,
+    data: T,
 }
 
 /// How much captured output is kept per stream.
 const CAPTURE_CAPACITY: usize = 16 << 20;
 
-impl WeftState {
-    /// Builds store data granting `caps`, with memory growth capped at `max_memory` bytes.
-    pub fn new(
-        caps: &Capabilities,
-        max_memory: Option<usize>,
-    ) -> Result<WeftState, std::io::Error> {
+impl<T> HostState<T> {
+    /// Builds store data granting `caps` under `limits`, carrying `data`.
+    pub fn new(caps: &Capabilities, limits: &Limits, data: T) -> Result<HostState<T>, GrantError> {
         let mut builder = WasiCtxBuilder::new();
         builder.args(&caps.args);
         for (k, v) in &caps.env {
@@ -118,6 +122,8 @@ impl WeftState {
         if caps.network {
             builder.inherit_network();
             builder.allow_ip_name_lookup(true);
+            builder.allow_tcp(true);
+            builder.allow_udp(true);
         }
         for dir in &caps.preopens {
             let perms = if dir.read_only {
@@ -127,25 +133,43 @@ impl WeftState {
             };
             builder
                 .preopened_dir(&dir.host, &dir.guest, perms)
-                .map_err(|e| {
-                    std::io::Error::other(format!(
-                        "cannot grant directory `{}` to the guest: {e}",
-                        dir.host.display()
-                    ))
+                .map_err(|e| GrantError {
+                    path: dir.host.clone(),
+                    source: std::io::Error::other(format!("{e:#}")),
                 })?;
         }
-        Ok(WeftState {
+        Ok(HostState {
             table: ResourceTable::new(),
             wasi: builder.build(),
-            max_memory,
+            http: WasiHttpCtx::new(),
+            http_policy: OutboundPolicy {
+                allowed: Arc::new(caps.outbound_http.clone()),
+            },
+            limiter: StoreLimiter::new(limits),
             logs: Vec::new(),
             stdout,
             stderr,
+            data,
         })
     }
 
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The embedder's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// The resource table WASI and host resources share.
+    pub fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
     /// Records and traces a message from the guest.
-    pub(crate) fn log(&mut self, level: u8, message: String) {
+    pub fn log(&mut self, level: u8, message: String) {
         match level {
             0 => tracing::trace!(target: "guest", "{message}"),
             1 => tracing::debug!(target: "guest", "{message}"),
@@ -154,6 +178,11 @@ impl WeftState {
             _ => tracing::error!(target: "guest", "{message}"),
         }
         self.logs.push(LogRecord { level, message });
+    }
+
+    /// Messages the guest logged through [`HostState::log`].
+    pub fn logs(&self) -> &[LogRecord] {
+        &self.logs
     }
 }
 
@@ -185,7 +214,7 @@ fn stream(
     }
 }
 
-impl WasiView for WeftState {
+impl<T: Send> WasiView for HostState<T> {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
             ctx: &mut self.wasi,
@@ -194,28 +223,61 @@ impl WasiView for WeftState {
     }
 }
 
-impl ResourceLimiter for WeftState {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        match self.max_memory {
-            Some(limit) if desired > limit => Err(wasmtime::Error::new(MemoryLimitExceeded {
-                requested: desired,
-                limit,
-            })),
-            _ => Ok(true),
+impl<T: Send> WasiHttpView for HostState<T> {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.http_policy,
         }
     }
+}
 
-    fn table_growing(
+/// Which hosts outgoing `wasi:http` requests may reach.
+struct OutboundPolicy {
+    allowed: Arc<Vec<String>>,
+}
+
+impl OutboundPolicy {
+    fn allows(&self, uri: &http::Uri) -> bool {
+        let Some(authority) = uri.authority() else {
+            return false;
+        };
+        self.allowed.iter().any(|allowed| {
+            allowed == "*" || allowed == authority.as_str() || allowed == authority.host()
+        })
+    }
+}
+
+impl WasiHttpHooks for OutboundPolicy {
+    fn send_request(
         &mut self,
-        _current: usize,
-        _desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(true)
+        request: http::Request<wasmtime_wasi_http::WasiBody>,
+        options: Option<wasmtime_wasi_http::RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (
+                        http::Response<wasmtime_wasi_http::WasiBody>,
+                        Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                    ),
+                    wasmtime_wasi_http::Error,
+                >,
+            > + Send,
+    > {
+        if !self.allows(request.uri()) {
+            tracing::debug!("denied an outgoing request to {}", request.uri());
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        _ = fut;
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((
+                response.map(BodyExt::boxed_unsync),
+                Box::new(io) as Box<dyn Future<Output = _> + Send>,
+            ))
+        })
     }
 }

@@ -1,0 +1,46 @@
+//! Hints that name `weft` flags, added to library errors here: the runtime's own
+//! messages say what happened, the CLI says which flag changes it.
+
+use weft_runtime::{CallError, LinkError, SessionError, TrapKind};
+
+/// The hint for a trap of `kind`, appended to its message.
+fn trap_hint(kind: TrapKind) -> &'static str {
+    match kind {
+        TrapKind::OutOfFuel => "; raise the limit with `--fuel`",
+        TrapKind::Deadline => "; raise it with `--timeout`",
+        TrapKind::MemoryLimit | TrapKind::HostcallData => "; raise it with `--max-memory`",
+        TrapKind::UnknownImport => " (it was stubbed by `--trap-unknown-imports`)",
+        TrapKind::TableLimit | TrapKind::StackOverflow | TrapKind::GuestAbort | TrapKind::Other => {
+            ""
+        }
+    }
+}
+
+/// A failed call, with the flag that would change the outcome.
+pub fn call_error(error: CallError) -> anyhow::Error {
+    match error {
+        CallError::Trap { export, trap } => {
+            anyhow::anyhow!(
+                "`{export}` failed: {}{}",
+                trap.message,
+                trap_hint(trap.kind)
+            )
+        }
+        other => other.into(),
+    }
+}
+
+/// A session that could not start, with the flag that would change the outcome.
+pub fn session_error(error: SessionError) -> anyhow::Error {
+    match error {
+        SessionError::Link(LinkError::Missing(missing)) => anyhow::anyhow!(
+            "{missing}\nhint: compose the component with one that exports them (`weft compose`/`weft plug`), or pass `--trap-unknown-imports` to run anyway (calling one traps)"
+        ),
+        SessionError::Instantiate(trap) => anyhow::anyhow!(
+            "failed to instantiate the component: {}{}",
+            trap.message,
+            trap_hint(trap.kind)
+        ),
+        other => other.into(),
+    }
+}
