@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs every check weft's CI runs: formatting, clippy, and the whole test suite
-# (which builds the guest components from guests/ through crates/weft-test-guests).
+# (which builds the guest components from guests/ through crates/weft-test-guests, and the
+# JavaScript ones from guests-js/ through scripts/build-js-guests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# A JavaScript component built with jco's defaults, for the runtime's cross-toolchain test.
+bash scripts/build-js-guests.sh >/dev/null
 cargo fmt --all -- --check
 (cd guests && cargo fmt --all -- --check)
 cargo clippy --workspace --all-targets -- -D warnings
