@@ -300,3 +300,17 @@ fn a_dead_session_leaks_instead_of_entering_the_instance() {
         assert!(log.take().is_empty());
     });
 }
+
+#[test]
+fn a_handle_passed_as_own_through_call_vals_leaves_the_table() {
+    let mut s = common::session("types");
+    let made = s
+        .call_vals("counter", &[weft_runtime::Val::String("x".into())])
+        .unwrap();
+    assert_eq!(s.handles().len(), 1);
+    s.call_vals("consume", &made).unwrap();
+    assert!(s.handles().is_empty(), "{:?}", s.handles());
+    let report = s.finish();
+    assert_eq!(report.dropped, 1);
+    assert!(report.leaked.is_empty() && report.dropped_at_end.is_empty());
+}

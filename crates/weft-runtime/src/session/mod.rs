@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use wasmtime::Store;
 use wasmtime::component::{
-    ComponentNamedList, Func, Instance, Lift, Lower, ResourceAny, TypedFunc, Val,
+    ComponentNamedList, Func, Instance, Lift, Lower, ResourceAny, Type, TypedFunc, Val,
 };
 
 use crate::call::SyntaxError;
@@ -414,7 +414,7 @@ impl<T: Send + 'static> Session<T> {
         if let Err(error) = called {
             return Err(self.fail(export, error));
         }
-        self.after_call(export, &results, bind);
+        self.after_call(export, args, &results, bind);
         Ok(results)
     }
 
@@ -459,7 +459,7 @@ impl<T: Send + 'static> Session<T> {
         if let Err(error) = called {
             return Err(self.fail(export, error));
         }
-        self.after_call(export, &results, bind);
+        self.after_call(export, args, &results, bind);
         Ok(results)
     }
 
@@ -479,8 +479,25 @@ impl<T: Send + 'static> Session<T> {
         Ok(self.func(export))
     }
 
-    /// Registers the handles a call returned (a directly returned one under `bind`).
-    fn after_call(&mut self, export: &ExportFunc, results: &[Val], bind: Option<&str>) {
+    /// Forgets the handles a call took as `own` (they belong to the guest now) and
+    /// registers the handles it returned (a directly returned one under `bind`).
+    fn after_call(
+        &mut self,
+        export: &ExportFunc,
+        args: &[Val],
+        results: &[Val],
+        bind: Option<&str>,
+    ) {
+        let mut moved = Vec::new();
+        for ((_, ty), val) in export.ty.params().zip(args) {
+            owned_in(&ty, val, &mut moved);
+        }
+        for resource in moved {
+            if let Some(name) = self.handles.name_of(&resource).map(str::to_string) {
+                self.handles.remove(&name);
+                self.report.dropped += 1;
+            }
+        }
         if let (Some(name), Some(Val::Resource(resource))) = (bind, results.first()) {
             self.register(*resource, export, Some(name));
         }
@@ -628,6 +645,41 @@ impl<T: 'static> Session<T> {
                 self.report.leaked.push(name);
             }
         }
+    }
+}
+
+/// Collects the resources `val` passes as `own` where its type `ty` says so.
+fn owned_in(ty: &Type, val: &Val, out: &mut Vec<ResourceAny>) {
+    match (ty, val) {
+        (Type::Own(_), Val::Resource(r)) => out.push(*r),
+        (Type::List(l), Val::List(items)) => items.iter().for_each(|v| owned_in(&l.ty(), v, out)),
+        (Type::Option(o), Val::Option(Some(v))) => owned_in(&o.ty(), v, out),
+        (Type::Record(r), Val::Record(fields)) => {
+            for (field, (_, v)) in r.fields().zip(fields) {
+                owned_in(&field.ty, v, out);
+            }
+        }
+        (Type::Tuple(t), Val::Tuple(items)) => {
+            for (ty, v) in t.types().zip(items) {
+                owned_in(&ty, v, out);
+            }
+        }
+        (Type::Variant(variant), Val::Variant(case, Some(v))) => {
+            if let Some(ty) = variant.cases().find(|c| c.name == case).and_then(|c| c.ty) {
+                owned_in(&ty, v, out);
+            }
+        }
+        (Type::Result(r), Val::Result(Ok(Some(v)))) => {
+            if let Some(ty) = r.ok() {
+                owned_in(&ty, v, out);
+            }
+        }
+        (Type::Result(r), Val::Result(Err(Some(v)))) => {
+            if let Some(ty) = r.err() {
+                owned_in(&ty, v, out);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -2,7 +2,6 @@
 //! `let c = counter("x")`, `c.increment(2)`, `drop(c)`) and calls with JSON arguments.
 //! Both turn text into values against the export's types, then call the core.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use wasmtime::component::{ResourceAny, Type, Val};
@@ -27,8 +26,6 @@ pub struct Outcome {
 struct Built<'c> {
     export: &'c ExportFunc,
     vals: Vec<Val>,
-    /// Handles passed as `own`: they belong to the guest once the call returns.
-    consumed: Vec<String>,
 }
 
 /// Where the arguments of a call come from.
@@ -62,7 +59,6 @@ impl<T: Send + 'static> Session<T> {
         let catalog = Arc::clone(&self.component.catalog);
         let built = self.build(&catalog, target, Args::Json(args))?;
         let results = self.invoke_bound(built.export, &built.vals, None)?;
-        self.consume(&built.consumed);
         Ok(match results.first() {
             Some(v) => self.render_json(v),
             None => serde_json::Value::Null,
@@ -80,7 +76,6 @@ impl<T: Send + 'static> Session<T> {
         let results = self
             .invoke_async_bound(built.export, &built.vals, None)
             .await?;
-        self.consume(&built.consumed);
         Ok(match results.first() {
             Some(v) => self.render_json(v),
             None => serde_json::Value::Null,
@@ -178,20 +173,10 @@ impl<T: Send + 'static> Session<T> {
     }
 
     fn outcome(&mut self, built: Built<'_>, results: Vec<Val>, bind: Option<&str>) -> Outcome {
-        self.consume(&built.consumed);
         Outcome {
             export: Some(built.export.qualified_name()),
             results,
             bound: bind.map(str::to_string),
-        }
-    }
-
-    /// Handles passed as `own` now belong to the guest.
-    fn consume(&mut self, consumed: &[String]) {
-        for name in consumed {
-            if self.handles.remove(name).is_some() {
-                self.report.dropped += 1;
-            }
         }
     }
 
@@ -237,7 +222,6 @@ impl<T: Send + 'static> Session<T> {
             }
         };
         check_arity(catalog, export, explicit, given)?;
-        let consumed = RefCell::new(Vec::new());
         let mut vals = Vec::with_capacity(params.len());
         if let Some(receiver) = &receiver {
             let handle = self
@@ -247,7 +231,7 @@ impl<T: Send + 'static> Session<T> {
             vals.push(Val::Resource(handle.resource));
         }
         for (i, (name, ty)) in explicit.iter().enumerate() {
-            let lookup = |n: &str, t: &Type| self.lookup_handle(n, t, &consumed);
+            let lookup = |n: &str, t: &Type| self.lookup_handle(n, t);
             let path = Path::root(name);
             let val = match &args {
                 Args::Wave(call) => match nodes.get(i) {
@@ -263,11 +247,7 @@ impl<T: Send + 'static> Session<T> {
             .map_err(|error| value_error(catalog, export, error))?;
             vals.push(val);
         }
-        Ok(Built {
-            export,
-            vals,
-            consumed: consumed.into_inner(),
-        })
+        Ok(Built { export, vals })
     }
 
     /// Resolves `target` in `catalog` (the session's own, held through an `Arc` by the
@@ -336,15 +316,9 @@ impl<T: Send + 'static> Session<T> {
             })
     }
 
-    fn lookup_handle(
-        &self,
-        name: &str,
-        ty: &Type,
-        consumed: &RefCell<Vec<String>>,
-    ) -> Result<Val, String> {
-        let (expected, owned) = match ty {
-            Type::Own(r) => (r, true),
-            Type::Borrow(r) => (r, false),
+    fn lookup_handle(&self, name: &str, ty: &Type) -> Result<Val, String> {
+        let expected = match ty {
+            Type::Own(r) | Type::Borrow(r) => r,
             _ => return Err("not a resource type".to_string()),
         };
         let Some(handle) = self.handles.get(name) else {
@@ -367,9 +341,6 @@ impl<T: Send + 'static> Session<T> {
                     .find(expected)
                     .map_or("resource", |(n, _)| n)
             ));
-        }
-        if owned {
-            consumed.borrow_mut().push(name.to_string());
         }
         Ok(Val::Resource(handle.resource))
     }
