@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Sets weft up, builds it and the bundled guest components, and runs weft's main job
-# on them: calling exports with typed values, resources across calls, composition.
+# on them: calling exports with typed values, resources across calls, an async export,
+# composition, and a Rust program that embeds the runtime as a host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # The bundled examples refer to the guests where a plain build puts them.
 unset WEFT_GUESTS_TARGET_DIR
-cargo build -p weft-cli -p weft-test-guests
+cargo build -p weft-cli -p weft-test-guests -p weft-embed-example
 weft="${CARGO_TARGET_DIR:-target}/debug/weft"
 guests="guests/target/wasm32-wasip2/release"
 run() { printf '\n$ weft %s\n' "$*"; "$weft" "$@"; }
@@ -14,6 +15,7 @@ run() { printf '\n$ weft %s\n' "$*"; "$weft" "$@"; }
 run call "$guests/greeter.wasm" 'greet({name: "Ada", title: some("Dr.")})'
 run call "$guests/types.wasm" 'let c = counter("clicks")' 'c.increment(2)' 'c.increment(40)' 'echo-record({name: "Ada", age: 36, tags: ["math"]})' 'echo-nested-option(some(none))'
 run call "$guests/types.wasm" --json 'echo-variant(polygon([{x: 0, y: 0}, {x: 4, y: 0}, {x: 4, y: 3}]))' 'area(polygon([{x: 0, y: 0}, {x: 4, y: 0}, {x: 4, y: 3}]))'
+run call "$guests/async_exports.wasm" 'double(21)'
 run inspect "$guests/greeter.wasm" | sed -n '1,12p'
 tmp="$(mktemp -d)"
 run compose examples/compose/compose.toml -o "$tmp/app.wasm"
@@ -21,3 +23,7 @@ run call "$tmp/app.wasm" 'greet({name: "Ada", title: none})'
 run compose examples/compose/legacy-app.toml -o "$tmp/legacy.wasm"
 run call "$tmp/legacy.wasm" 'round-trip("motd", "hello")' 'get("motd")'
 rm -rf "$tmp"
+# weft-runtime embedded in a program of its own: its own state and host interface, a mock,
+# 8 threads calling one prepared greeter, and a hot swap while they run.
+printf '\n$ embed greeter.wasm legacy-app.wasm\n'
+"${CARGO_TARGET_DIR:-target}/debug/embed" "$guests/greeter.wasm" "$guests/legacy_app.wasm"

@@ -1,7 +1,7 @@
 //! Hints that name `weft` flags, added to library errors here: the runtime's own
 //! messages say what happened, the CLI says which flag changes it.
 
-use weft_runtime::{CallError, LinkError, SessionError, TrapKind};
+use weft_runtime::{CallError, LinkError, LoadError, SessionError, TrapKind};
 
 /// The hint for a trap of `kind`, appended to its message.
 fn trap_hint(kind: TrapKind) -> &'static str {
@@ -40,6 +40,16 @@ pub fn session_error(error: SessionError) -> anyhow::Error {
             "failed to instantiate the component: {}{}",
             trap.message,
             trap_hint(trap.kind)
+        ),
+        other => other.into(),
+    }
+}
+
+/// A component that could not be loaded, with the command that converts a core module.
+pub fn load_error(error: LoadError) -> anyhow::Error {
+    match error {
+        LoadError::CoreModule { path } => anyhow::anyhow!(
+            "`{path}` is a core WebAssembly module, not a component; convert it with `weft new {path} -o component.wasm` (add `--wit DIR --world W` if it has no embedded WIT)"
         ),
         other => other.into(),
     }

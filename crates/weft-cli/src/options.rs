@@ -78,6 +78,16 @@ impl RunOptions {
                 read_only,
                 ..Preopen::parse(spec)
             };
+            if capabilities
+                .preopens
+                .iter()
+                .any(|p: &Preopen| p.guest == preopen.guest)
+            {
+                bail!(
+                    "`{flag} {spec}`: the guest path `{}` is granted twice; give each directory its own guest path",
+                    preopen.guest
+                );
+            }
             if !preopen.host.is_dir() {
                 bail!(
                     "`{flag} {spec}`: `{}` is not a directory",
@@ -87,6 +97,9 @@ impl RunOptions {
             capabilities.preopens.push(preopen);
         }
         for spec in &self.env {
+            if spec.is_empty() || spec.starts_with('=') {
+                bail!("`--env {spec}`: the variable has no name; write `--env NAME=VALUE`");
+            }
             let (name, value) = match spec.split_once('=') {
                 Some((n, v)) => (n.to_string(), v.to_string()),
                 None => {

@@ -15,9 +15,11 @@
 //! - `resolve`: `ExportCatalog::resolve` of the name alone, which every weft call does
 //!   first (no guest code runs);
 //! - `weft_typed`: the typed escape hatch, `Session::typed_func` (resolved once) called on
-//!   `Session::store_mut`, against `typed` (target: at most 1.05x);
-//! - `weft_vals_async`: `Session::call_vals_async` awaited in a loop on a current-thread
-//!   tokio runtime: what the async path costs per call over `weft_vals`;
+//!   `Session::store_mut`, with the logging import defined as a typed `func_wrap` through
+//!   `Imports::define`, against `typed` (target: at most 1.05x);
+//! - `weft_vals_async`: `Session::call_vals_async` on a session linked for async calls
+//!   (WASI's async bindings), awaited in a loop on a current-thread tokio runtime: what
+//!   the async path costs per call over `weft_vals`;
 //! - `weft_vals_no_cm_async` / `typed_no_cm_async`: `weft_vals` and `typed` on an engine
 //!   with component-model concurrency support off (`RuntimeConfig::component_async`).
 //!
@@ -260,20 +262,32 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime, plain: &Runtime) {
             )
         })
     });
+    // The escape hatch on both sides of the call: the export through `typed_func`, the
+    // logging import as a typed `func_wrap`, as the `typed` variant has them.
+    let typed_logging = Imports::new().define("example:greeter/logging", |linker| {
+        linker.instance("example:greeter/logging@1.0.0")?.func_wrap(
+            "log",
+            |_store: wasmtime::StoreContextMut<'_, HostState<()>>,
+             (_level, _message): (u8, String)| { Ok(()) },
+        )
+    });
+    let typed_prepared = runtime
+        .prepare(&loaded, &typed_logging)
+        .expect("prepare greeter with typed logging");
     group.bench_function("weft_typed", |b| {
         b.iter_custom(|iters| {
             chunked(
                 iters,
                 || {
-                    let mut s = session(&prepared);
+                    let mut s = session(&typed_prepared);
                     let greet = s
-                        .typed_func::<(Person,), (String,)>("greet")
+                        .typed_func::<(&Person,), (String,)>("greet")
                         .expect("typed greet");
                     (s, greet)
                 },
                 |(s, greet)| {
                     let out = greet
-                        .call(s.store_mut(), (std::hint::black_box(person.clone()),))
+                        .call(s.store_mut(), (std::hint::black_box(&person),))
                         .expect("typed call");
                     std::hint::black_box(out);
                 },
@@ -284,14 +298,20 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime, plain: &Runtime) {
         .enable_all()
         .build()
         .expect("tokio");
+    let async_prepared = runtime
+        .prepare(&loaded, &Imports::new().greeter_logging().asynchronous())
+        .expect("prepare greeter for async calls");
     group.bench_function("weft_vals_async", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             let mut left = iters;
             while left > 0 {
                 let n = left.min(CHUNK);
-                let mut s = session(&prepared);
                 total += tokio.block_on(async {
+                    let mut s = async_prepared
+                        .instantiate_async(&quiet(), Limits::default(), ())
+                        .await
+                        .expect("instantiate");
                     let start = Instant::now();
                     for _ in 0..n {
                         let out = s

@@ -20,18 +20,27 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+/// How many characters of the statement are shown on each side of the problem.
+const CONTEXT: usize = 60;
+
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let column = self.source[..self.offset.min(self.source.len())]
-            .chars()
-            .count();
-        write!(
-            f,
-            "{}\n  {}\n  {}^",
-            self.message,
-            self.source,
-            " ".repeat(column)
-        )
+        // A statement may be megabytes long: show a window around the problem.
+        let offset = self.offset.min(self.source.len());
+        let before: Vec<char> = self.source[..offset].chars().collect();
+        let after: Vec<char> = self.source[offset..].chars().collect();
+        let shown_before = before.len().min(CONTEXT);
+        let mut line = String::new();
+        if shown_before < before.len() {
+            line.push('…');
+        }
+        line.extend(&before[before.len() - shown_before..]);
+        let column = line.chars().count();
+        line.extend(after.iter().take(CONTEXT));
+        if after.len() > CONTEXT {
+            line.push('…');
+        }
+        write!(f, "{}\n  {line}\n  {}^", self.message, " ".repeat(column))
     }
 }
 
@@ -192,6 +201,16 @@ mod tests {
         assert!(err.offset >= 6, "{err:?}");
         let err = CallText::parse("greet").unwrap_err();
         assert!(err.message.contains("greet()"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_long_statement_is_shown_around_the_problem() {
+        let text = format!("greet([{}@])", "1, ".repeat(100_000));
+        let err = CallText::parse(&text).unwrap_err().to_string();
+        assert!(err.len() < 400, "{} bytes", err.len());
+        let lines: Vec<&str> = err.lines().collect();
+        let caret = lines[2].find('^').unwrap();
+        assert_eq!(lines[1].chars().nth(caret), Some('@'), "{err}");
     }
 
     #[test]

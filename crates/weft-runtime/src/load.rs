@@ -16,6 +16,7 @@ pub enum LoadError {
         /// The file.
         path: PathBuf,
         /// The I/O error.
+        #[source]
         error: std::io::Error,
     },
     /// The bytes are not WebAssembly at all.
@@ -27,9 +28,7 @@ pub enum LoadError {
         detail: String,
     },
     /// The file is a core module, not a component.
-    #[error(
-        "`{path}` is a core WebAssembly module, not a component; convert it with `weft new {path} -o component.wasm` (add `--wit DIR --world W` if it has no embedded WIT)"
-    )]
+    #[error("`{path}` is a core WebAssembly module, not a component")]
     CoreModule {
         /// The file.
         path: String,

@@ -213,3 +213,44 @@ fn wat_session_types_small() -> weft_runtime::Session {
         )
         .unwrap()
 }
+
+/// Serves one line to one connection on a free loopback port; returns `host:port`.
+fn one_line_server() -> (String, std::thread::JoinHandle<()>) {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    let server = std::thread::spawn(move || {
+        // Bounded: the test either connects once or not at all.
+        listener.set_nonblocking(false).unwrap();
+        if let Ok((mut stream, _)) = listener.accept() {
+            let _ = stream.write_all(b"hello from the host\n");
+        }
+    });
+    (address, server)
+}
+
+#[test]
+fn allow_network_grants_tcp() {
+    let (address, server) = one_line_server();
+    let mut options = common::quiet();
+    options.capabilities.network = true;
+    let mut s = common::runtime()
+        .session(&common::load("net-probe"), options)
+        .unwrap();
+    assert_eq!(
+        s.call_wave(&format!("read-line({address:?})")).unwrap(),
+        r#"ok("hello from the host")"#
+    );
+    server.join().unwrap();
+}
+
+#[test]
+fn without_a_grant_tcp_is_denied() {
+    let (address, server) = one_line_server();
+    let mut s = common::session("net-probe");
+    let out = s.call_wave(&format!("read-line({address:?})")).unwrap();
+    assert!(out.starts_with("err(") && out.contains("connect"), "{out}");
+    // Nothing connected: let the server go.
+    std::net::TcpStream::connect(&address).unwrap();
+    server.join().unwrap();
+}

@@ -427,3 +427,26 @@ fn bad_values_name_path_type_and_what_was_found() {
         .to_string();
     assert!(e.contains("must be a JSON array"), "{e}");
 }
+
+#[test]
+fn f32_values_past_its_range_are_refused_not_rounded_to_infinity() {
+    let mut s = common::session("types");
+    let wave = s.call_wave("echo-f32(1e40)").unwrap_err().to_string();
+    assert!(wave.contains("past f32's range"), "{wave}");
+    assert_eq!(s.call_wave("echo-f32(inf)").unwrap(), "inf");
+    let json = s
+        .call_json("echo-f32", &serde_json::json!([1e40]))
+        .unwrap_err()
+        .to_string();
+    assert!(json.contains("past f32's range"), "{json}");
+}
+
+#[test]
+fn a_json_flag_named_twice_is_refused_as_in_wave() {
+    let mut s = common::session("types");
+    let err = s
+        .call_json("echo-flags", &serde_json::json!([["read", "read"]]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("flag `read` a second time"), "{err}");
+}

@@ -54,7 +54,9 @@ impl CallCommand {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
         let runtime = Runtime::new(self.run.runtime_config())?;
-        let component = runtime.load_file(&self.component)?;
+        let component = runtime
+            .load_file(&self.component)
+            .map_err(hints::load_error)?;
         if self.list {
             let mut out = std::io::stdout().lock();
             for signature in component.exports().signatures() {
@@ -130,6 +132,9 @@ impl CallCommand {
         let mut lines: Vec<String> = self.calls.clone();
         if let Some(script) = &self.script {
             lines.extend(read_input(script)?.lines().map(str::to_string));
+        }
+        if lines.iter().all(|line| Statement::parse(line).is_none()) {
+            bail!("nothing to call: every statement given is blank or a comment");
         }
         for (i, line) in lines.iter().enumerate() {
             let Some(statement) = Statement::parse(line) else {

@@ -31,9 +31,19 @@ pub fn from_json(
         Type::U32 => int(value, path, ty).and_then(|i| fit(i, path, ty, value).map(Val::U32)),
         Type::S64 => int(value, path, ty).and_then(|i| fit(i, path, ty, value).map(Val::S64)),
         Type::U64 => int(value, path, ty).and_then(|i| fit(i, path, ty, value).map(Val::U64)),
-        Type::Float32 => float(value)
-            .map(|f| Val::Float32(f as f32))
-            .ok_or_else(|| mismatch().with_hint("write a number, or \"nan\", \"inf\", \"-inf\"")),
+        Type::Float32 => {
+            let f = float(value).ok_or_else(|| {
+                mismatch().with_hint("write a number, or \"nan\", \"inf\", \"-inf\"")
+            })?;
+            // A finite number past f32's range would silently become infinity.
+            if f.is_finite() && (f as f32).is_infinite() {
+                return Err(mismatch().with_hint(format!(
+                    "{f} is past f32's range (±{}); write \"inf\" for infinity",
+                    f32::MAX
+                )));
+            }
+            Ok(Val::Float32(f as f32))
+        }
         Type::Float64 => float(value)
             .map(Val::Float64)
             .ok_or_else(|| mismatch().with_hint("write a number, or \"nan\", \"inf\", \"-inf\"")),
@@ -218,6 +228,14 @@ pub fn from_json(
                         })?;
                         if !names.contains(&name) {
                             return Err(unknown_name(path, ty, name, names));
+                        }
+                        if set.iter().any(|s| s == name) {
+                            return Err(ValueError::new(
+                                &path.index(i),
+                                ty,
+                                format!("flag `{name}` a second time"),
+                            )
+                            .with_hint("name each flag once"));
                         }
                         set.push(name.to_string());
                     }

@@ -47,13 +47,26 @@ pub fn from_node(
         | Type::Float32
         | Type::Float64
         | Type::Char
-        | Type::String => node.to_wasm_value::<Val>(ty, src).map_err(|_| {
-            let err = mismatch();
-            match scalar_hint(node, ty) {
-                Some(hint) => err.with_hint(hint),
-                None => err,
+        | Type::String => {
+            let val = node.to_wasm_value::<Val>(ty, src).map_err(|_| {
+                let err = mismatch();
+                match scalar_hint(node, ty) {
+                    Some(hint) => err.with_hint(hint),
+                    None => err,
+                }
+            })?;
+            // A finite number past f32's range would silently become infinity.
+            if let Val::Float32(f) = val
+                && f.is_infinite()
+                && !src[node.span()].contains("inf")
+            {
+                return Err(mismatch().with_hint(format!(
+                    "it is past f32's range (±{}); write `inf` for infinity",
+                    f32::MAX
+                )));
             }
-        }),
+            Ok(val)
+        }
         Type::List(list) => {
             let items = node
                 .as_list()
