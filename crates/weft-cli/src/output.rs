@@ -31,6 +31,9 @@ pub fn init_logging(verbose: u8) {
         .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .without_time()
         .with_target(true)
+        // It reports a failed write to stderr with `eprintln!`, which panics when stderr
+        // is what failed.
+        .log_internal_errors(false)
         .init();
 }
 

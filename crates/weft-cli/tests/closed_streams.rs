@@ -5,18 +5,27 @@ use std::process::{Command, Stdio};
 
 #[test]
 fn an_unwritable_stderr_keeps_the_exit_status() {
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("/dev/full exists on Linux");
-    let status = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(["call", weft_test_guests::GREETER, "no-such-export()"])
-        .stdout(Stdio::null())
-        .stderr(full)
-        .status()
-        .expect("run weft");
-    // 1 is weft's status for a failure it reports; a panic would be 101.
-    assert_eq!(status.code(), Some(1));
+    // The error printer, and (with `-v`) log messages, both write to stderr.
+    for verbose in [None, Some("-v")] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full exists on Linux");
+        let status = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(verbose)
+            .args([
+                "call",
+                "--no-cache",
+                weft_test_guests::GREETER,
+                "no-such-export()",
+            ])
+            .stdout(Stdio::null())
+            .stderr(full)
+            .status()
+            .expect("run weft");
+        // 1 is weft's status for a failure it reports; a panic would be 101.
+        assert_eq!(status.code(), Some(1), "with {verbose:?}");
+    }
 }
 
 #[test]

@@ -92,6 +92,13 @@ impl StoreLimiter {
     }
 }
 
+impl StoreLimiter {
+    /// The linear memory counted so far, in bytes.
+    pub(crate) fn memory(&self) -> usize {
+        self.memory
+    }
+}
+
 impl ResourceLimiter for StoreLimiter {
     fn memory_growing(
         &mut self,

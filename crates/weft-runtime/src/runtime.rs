@@ -313,18 +313,8 @@ impl<T: Send + 'static> Prepared<T> {
             return Err(SessionError::NeedsAsync);
         }
         let mut store = self.store(capabilities, &limits, data)?;
-        let instance = self
-            .pre
-            .instantiate(&mut store)
-            .map_err(|e| SessionError::Instantiate(Box::new(classify(e, &limits))))?;
-        Ok(Session::new(
-            store,
-            instance,
-            self.component.clone(),
-            limits,
-            self.fuel,
-            self.mode,
-        ))
+        let instance = self.pre.instantiate(&mut store);
+        self.session(store, instance, limits)
     }
 
     /// A new instance for async calls ([`Session::call_vals_async`]), of imports linked
@@ -339,11 +329,19 @@ impl<T: Send + 'static> Prepared<T> {
             return Err(SessionError::NeedsSync);
         }
         let mut store = self.store(capabilities, &limits, data)?;
-        let instance = self
-            .pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| SessionError::Instantiate(Box::new(classify(e, &limits))))?;
+        let instance = self.pre.instantiate_async(&mut store).await;
+        self.session(store, instance, limits)
+    }
+
+    /// The session around a new instance, or why instantiating failed.
+    fn session(
+        &self,
+        store: Store<HostState<T>>,
+        instance: wasmtime::Result<wasmtime::component::Instance>,
+        limits: Limits,
+    ) -> Result<Session<T>, SessionError> {
+        let instance =
+            instance.map_err(|e| SessionError::Instantiate(Box::new(classify(e, &limits))))?;
         Ok(Session::new(
             store,
             instance,

@@ -180,6 +180,11 @@ impl<T> HostState<T> {
         self.logs.push(LogRecord { level, message });
     }
 
+    /// The linear memory the guest uses now, all its memories together, in bytes.
+    pub fn memory_bytes(&self) -> usize {
+        self.limiter.memory()
+    }
+
     /// Messages the guest logged through [`HostState::log`].
     pub fn logs(&self) -> &[LogRecord] {
         &self.logs

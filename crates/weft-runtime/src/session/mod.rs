@@ -397,12 +397,7 @@ impl<T: Send + 'static> Session<T> {
         args: &[Val],
         bind: Option<&str>,
     ) -> Result<Vec<Val>, CallError> {
-        if self.mode == Mode::Async {
-            return Err(CallError::NeedsAsync {
-                export: export.qualified_name(),
-            });
-        }
-        let func = self.before_call(export)?;
+        let func = self.before_call(export, Mode::Sync)?;
         let mut results = vec![Val::Bool(false); export.ty.results().len()];
         let called = if export.ty.async_() {
             // Async-lifted exports cannot be entered synchronously; with sync imports
@@ -434,12 +429,7 @@ impl<T: Send + 'static> Session<T> {
         args: &[Val],
         bind: Option<&str>,
     ) -> Result<Vec<Val>, CallError> {
-        if self.mode == Mode::Sync {
-            return Err(CallError::NeedsSync {
-                export: export.qualified_name(),
-            });
-        }
-        let func = self.before_call(export)?;
+        let func = self.before_call(export, Mode::Async)?;
         let mut results = vec![Val::Bool(false); export.ty.results().len()];
         let call = func.call_async(&mut self.store, args, &mut results);
         let called = match self.limits.timeout {
@@ -463,8 +453,22 @@ impl<T: Send + 'static> Session<T> {
         Ok(results)
     }
 
-    /// Checks the session can be entered and sets the per-call limits.
-    fn before_call(&mut self, export: &ExportFunc) -> Result<Func, CallError> {
+    /// Checks the session can be entered by a call made in `mode` and sets the per-call
+    /// limits.
+    fn before_call(&mut self, export: &ExportFunc, mode: Mode) -> Result<Func, CallError> {
+        match (self.mode, mode) {
+            (Mode::Async, Mode::Sync) => {
+                return Err(CallError::NeedsAsync {
+                    export: export.qualified_name(),
+                });
+            }
+            (Mode::Sync, Mode::Async) => {
+                return Err(CallError::NeedsSync {
+                    export: export.qualified_name(),
+                });
+            }
+            _ => {}
+        }
         self.ensure_alive()?;
         if self.fuel {
             let fuel = self.limits.fuel.unwrap_or(u64::MAX);

@@ -59,10 +59,7 @@ impl<T: Send + 'static> Session<T> {
         let catalog = Arc::clone(&self.component.catalog);
         let built = self.build(&catalog, target, Args::Json(args))?;
         let results = self.invoke_bound(built.export, &built.vals, None)?;
-        Ok(match results.first() {
-            Some(v) => self.render_json(v),
-            None => serde_json::Value::Null,
-        })
+        Ok(self.json_result(&results))
     }
 
     /// [`Session::call_json`] for sessions linked for async calls.
@@ -76,21 +73,22 @@ impl<T: Send + 'static> Session<T> {
         let results = self
             .invoke_async_bound(built.export, &built.vals, None)
             .await?;
-        Ok(match results.first() {
+        Ok(self.json_result(&results))
+    }
+
+    /// A call's result as JSON: `null` for a function without one.
+    fn json_result(&mut self, results: &[Val]) -> serde_json::Value {
+        match results.first() {
             Some(v) => self.render_json(v),
             None => serde_json::Value::Null,
-        })
+        }
     }
 
     /// Runs one statement: a call, `let NAME = call`, or `drop(NAME)`.
     pub fn eval(&mut self, statement: &Statement) -> Result<Option<Outcome>, CallError> {
-        let (call, bind) = match statement {
-            Statement::Drop { name } => {
-                self.drop_handle(name)?;
-                return Ok(None);
-            }
-            Statement::Call(text) => (text, None),
-            Statement::Let { name, call } => (call, Some(name.as_str())),
+        let (call, bind) = match call_of(statement) {
+            Ok(call) => call,
+            Err(name) => return self.drop_handle(name).map(|()| None),
         };
         let catalog = Arc::clone(&self.component.catalog);
         let built = self.build_statement(&catalog, call, bind)?;
@@ -349,6 +347,16 @@ impl<T: Send + 'static> Session<T> {
         self.handles
             .name_of(resource)
             .map_or_else(|| "<borrowed-handle>".to_string(), str::to_string)
+    }
+}
+
+/// The call text of a statement and the handle name a `let` binds, or the handle a
+/// `drop` names.
+fn call_of(statement: &Statement) -> Result<(&str, Option<&str>), &str> {
+    match statement {
+        Statement::Drop { name } => Err(name),
+        Statement::Call(text) => Ok((text, None)),
+        Statement::Let { name, call } => Ok((call, Some(name))),
     }
 }
 
