@@ -37,6 +37,21 @@ pub fn init_logging(verbose: u8) {
         .init();
 }
 
+/// The longest line of an error printed whole: a message that quotes its input (a WAT
+/// parser quoting the offending line of a 200 MB file) is cut there.
+const MAX_LINE: usize = 1000;
+
+/// `text` with every line past [`MAX_LINE`] characters cut, saying how much was left out.
+fn clip_lines(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.char_indices().nth(MAX_LINE) {
+            Some((cut, _)) => format!("{}… ({} more bytes)", &line[..cut], line.len() - cut),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Prints `error` and its causes; a broken pipe (output piped into `head`) is quiet.
 pub fn print_error(error: &anyhow::Error) -> ExitCode {
     let broken_pipe = error.chain().any(|cause| {
@@ -54,7 +69,7 @@ pub fn print_error(error: &anyhow::Error) -> ExitCode {
         "error"
     };
     let message = error.to_string();
-    stderr_line!("{label}: {message}");
+    stderr_line!("{label}: {}", clip_lines(&message));
     // Library errors keep their sources, and many also say them in their own message:
     // print only the causes that add something.
     let causes: Vec<String> = error
@@ -66,8 +81,23 @@ pub fn print_error(error: &anyhow::Error) -> ExitCode {
     if !causes.is_empty() {
         stderr_line!("\nCaused by:");
         for (i, cause) in causes.iter().enumerate() {
-            stderr_line!("  {i}: {cause}");
+            stderr_line!("  {i}: {}", clip_lines(cause));
         }
     }
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_and_short_ones_kept() {
+        let long = "x".repeat(5000);
+        let clipped = clip_lines(&format!("first\n{long}\nlast"));
+        let lines: Vec<&str> = clipped.lines().collect();
+        assert_eq!(lines[0], "first");
+        assert!(lines[1].starts_with(&"x".repeat(1000)) && lines[1].ends_with("(4000 more bytes)"));
+        assert_eq!(lines[2], "last");
+    }
 }

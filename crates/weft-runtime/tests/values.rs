@@ -450,3 +450,20 @@ fn a_json_flag_named_twice_is_refused_as_in_wave() {
         .to_string();
     assert!(err.contains("flag `read` a second time"), "{err}");
 }
+
+#[test]
+fn json_text_with_a_key_named_twice_is_refused_as_wave_refuses_a_repeated_field() {
+    use weft_runtime::values::json::parse_strict;
+    let err = parse_strict(r#"[{"name": "Ada", "name": "Bo"}]"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the key `name` appears twice") && err.contains("column"),
+        "{err}"
+    );
+    let value = parse_strict(r#"[{"name": "Ada", "tags": [1, 2.5, null, true]}]"#).unwrap();
+    assert_eq!(
+        value,
+        serde_json::json!([{"name": "Ada", "tags": [1, 2.5, null, true]}])
+    );
+}

@@ -40,7 +40,7 @@ pub mod summary;
 
 pub use diagnose::{Diagnostic, Edit, Hint, HintCode, Location, apply_fixes};
 pub use diff::{Bump, Change, ChangeKind, DiffError, DiffReport, SemverCheck, Verdict, diff};
-pub use load::{InputKind, LoadError, Loaded, load, load_str};
+pub use load::{InputKind, LoadError, Loaded, MAX_WIT_TEXT, load, load_str};
 pub use print::{PrintError, print, print_json};
 pub use summary::{ComponentSummary, Summary, summarize};
 

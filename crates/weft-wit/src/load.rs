@@ -79,6 +79,18 @@ pub enum LoadError {
         /// Every error found, in source order of discovery.
         diagnostics: Vec<Diagnostic>,
     },
+    /// A WIT text file past any real package's size.
+    #[error(
+        "`{path}` is {size} bytes, past the {limit}-byte limit for a WIT text file; is it really WIT?"
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// The input looked like wasm but could not be decoded.
     #[error("failed to decode the WIT in `{path}`")]
     Decode {
@@ -175,6 +187,13 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     if meta.is_dir() {
         let sources = read_dir_sources(path).map_err(io)?;
         return load_sources(path, sources, InputKind::Directory);
+    }
+    if meta.len() > MAX_WIT_TEXT && !starts_with_wasm_magic(path).map_err(io)? {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.len(),
+            limit: MAX_WIT_TEXT,
+        });
     }
     let bytes = std::fs::read(path).map_err(io)?;
     if bytes.starts_with(b"\0asm") {
@@ -275,7 +294,28 @@ fn push_wit_files(dir: &Path, files: &mut Vec<SourceFile>) -> std::io::Result<Ve
     Ok(out)
 }
 
+/// The largest WIT text file read: the WASI packages are tens of KiB, and wit-parser's
+/// memory grows many times over with its input (a 200 MB file took 5.4 GB).
+pub const MAX_WIT_TEXT: u64 = 16 << 20;
+
+/// Whether the file at `path` starts like a wasm binary (a component can be large).
+fn starts_with_wasm_magic(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    let read = std::fs::File::open(path)?.read(&mut magic)?;
+    Ok(read == 4 && &magic == b"\0asm")
+}
+
 fn push_file(p: &Path, files: &mut Vec<SourceFile>) -> std::io::Result<usize> {
+    let size = std::fs::metadata(p)?.len();
+    if size > MAX_WIT_TEXT {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{size} bytes, past the {MAX_WIT_TEXT}-byte limit for a WIT text file; is it really WIT?"
+            ),
+        ));
+    }
     let text = std::fs::read_to_string(p)?;
     files.push(SourceFile {
         display: p.display().to_string(),

@@ -81,3 +81,17 @@ fn check_cases() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn a_text_file_past_any_real_package_is_refused_before_parsing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.wit");
+    let line = "// padding\n".repeat(1 << 10);
+    let mut text = String::from("package a:b;\n");
+    while text.len() as u64 <= weft_wit::MAX_WIT_TEXT {
+        text.push_str(&line);
+    }
+    std::fs::write(&path, text).unwrap();
+    let err = weft_wit::load(&path).unwrap_err().to_string();
+    assert!(err.contains("limit for a WIT text file"), "{err}");
+}

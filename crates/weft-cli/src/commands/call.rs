@@ -117,7 +117,7 @@ impl CallCommand {
             } else {
                 format!("`{}`", file.display())
             };
-            let args: serde_json::Value = serde_json::from_str(&text)
+            let args = weft_runtime::values::json::parse_strict(&text)
                 .with_context(|| format!("{source} is not valid JSON"))?;
             let result = session
                 .call_json(target, &args)
