@@ -467,3 +467,23 @@ fn json_text_with_a_key_named_twice_is_refused_as_wave_refuses_a_repeated_field(
         serde_json::json!([{"name": "Ada", "tags": [1, 2.5, null, true]}])
     );
 }
+
+#[test]
+fn a_prebuilt_value_of_the_wrong_type_is_an_error_and_the_session_lives_on() {
+    let mut s = common::session("greeter");
+    let wrong = weft_runtime::Val::Record(vec![
+        ("name".into(), weft_runtime::Val::U32(7)),
+        ("title".into(), weft_runtime::Val::Option(None)),
+    ]);
+    match s.call_vals("greet", &[wrong]) {
+        Err(CallError::Value { error, .. }) => {
+            assert_eq!(error.path, "person.name");
+            assert_eq!(error.expected, "string");
+        }
+        other => panic!("expected a value error, got {other:?}"),
+    }
+    assert_eq!(
+        s.call_wave(r#"greet({name: "Ada"})"#).unwrap(),
+        r#""Hello, Ada! Welcome aboard.""#
+    );
+}

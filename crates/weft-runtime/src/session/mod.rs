@@ -26,7 +26,8 @@ use crate::link::LinkError;
 use crate::load::LoadedComponent;
 use crate::state::{GrantError, HostState, LogRecord};
 use crate::trap::{Trap, classify};
-use crate::values::{ValueError, for_each_resource};
+use crate::values::check::check;
+use crate::values::{Path, ValueError, for_each_resource};
 
 use handles::{Handle, HandleTable, ResourceNames};
 
@@ -370,6 +371,8 @@ impl<T: Send + 'static> Session<T> {
         self.invoke_async(export, args).await
     }
 
+    /// Checks prebuilt values against the export's parameters, so a wrong one is a
+    /// `CallError::Value` naming where it is wrong, and the session lives on.
     fn check_vals(&self, export: &ExportFunc, args: &[Val]) -> Result<(), CallError> {
         let expected = export.ty.params().len();
         if args.len() != expected {
@@ -380,6 +383,13 @@ impl<T: Send + 'static> Session<T> {
                 required: expected,
                 given: args.len(),
             });
+        }
+        for ((name, ty), val) in export.ty.params().zip(args) {
+            check(val, &ty, &Path::root(name)).map_err(|error| CallError::Value {
+                export: export.qualified_name(),
+                signature: self.component.catalog.signature(export),
+                error: Box::new(error),
+            })?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! expected type so that errors can name the path of the bad value, and so that
 //! resource handles (which WAVE cannot express) can be named by the session.
 
+pub mod check;
 pub mod describe;
 pub mod json;
 pub mod wave;
