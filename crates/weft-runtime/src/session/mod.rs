@@ -526,35 +526,29 @@ impl<T: Send + 'static> Session<T> {
 
     /// Drops the handle `name` now; the guest's destructor runs.
     pub fn drop_handle(&mut self, name: &str) -> Result<(), CallError> {
-        self.ensure_alive()?;
-        let handle = self
-            .handles
-            .remove(name)
-            .ok_or_else(|| self.unknown_handle(name))?;
-        match handle.resource.resource_drop(&mut self.store) {
-            Ok(()) => {
-                self.report.dropped += 1;
-                Ok(())
-            }
-            Err(error) => {
-                let trap = classify(error, &self.limits);
-                self.dead = Some(trap.message.clone());
-                Err(CallError::Trap {
-                    export: format!("drop({name})"),
-                    trap: Box::new(trap),
-                })
-            }
-        }
+        let handle = self.take_handle(name)?;
+        let dropped = handle.resource.resource_drop(&mut self.store);
+        self.after_drop(name, dropped)
     }
 
     /// [`Session::drop_handle`] for sessions linked for async calls.
     pub async fn drop_handle_async(&mut self, name: &str) -> Result<(), CallError> {
+        let handle = self.take_handle(name)?;
+        let dropped = handle.resource.resource_drop_async(&mut self.store).await;
+        self.after_drop(name, dropped)
+    }
+
+    /// Takes the handle `name` out of the table, to be dropped.
+    fn take_handle(&mut self, name: &str) -> Result<Handle, CallError> {
         self.ensure_alive()?;
-        let handle = self
-            .handles
+        self.handles
             .remove(name)
-            .ok_or_else(|| self.unknown_handle(name))?;
-        match handle.resource.resource_drop_async(&mut self.store).await {
+            .ok_or_else(|| self.unknown_handle(name))
+    }
+
+    /// Counts a drop, or ends the session if the guest's destructor failed.
+    fn after_drop(&mut self, name: &str, dropped: wasmtime::Result<()>) -> Result<(), CallError> {
+        match dropped {
             Ok(()) => {
                 self.report.dropped += 1;
                 Ok(())
