@@ -363,7 +363,7 @@ impl<T: Send + 'static> Prepared<T> {
         }
         let state = HostState::new(capabilities, limits, data).map_err(SessionError::Grant)?;
         let mut store = Store::new(self.pre.engine(), state);
-        store.limiter(|state| &mut state.limiter);
+        store.limiter(HostState::limiter);
         // wasmtime bounds the data a guest hands the host in one call (128 MiB by default,
         // counted as the host's `Val`s); anything the guest may hold in memory may cross.
         store.set_hostcall_fuel(limits.max_memory.max(DEFAULT_HOSTCALL_DATA));

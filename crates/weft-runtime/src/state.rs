@@ -96,7 +96,7 @@ pub struct HostState<T> {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     http_policy: OutboundPolicy,
-    pub(crate) limiter: StoreLimiter,
+    limiter: StoreLimiter,
     pub(crate) logs: Vec<LogRecord>,
     pub(crate) stdout: Option<MemoryOutputPipe>,
     pub(crate) stderr: Option<MemoryOutputPipe>,
@@ -178,6 +178,13 @@ impl<T> HostState<T> {
             _ => tracing::error!(target: "guest", "{message}"),
         }
         self.logs.push(LogRecord { level, message });
+    }
+
+    /// The limiter enforcing the store-wide memory and table limits this state was made
+    /// with: hand it to `Store::limiter` when building a store yourself from
+    /// [`Prepared::instance_pre`](crate::Prepared::instance_pre).
+    pub fn limiter(&mut self) -> &mut dyn wasmtime::ResourceLimiter {
+        &mut self.limiter
     }
 
     /// The linear memory the guest uses now, all its memories together, in bytes.
