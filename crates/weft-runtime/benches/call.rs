@@ -143,6 +143,39 @@ fn export_index(
         .unwrap_or_else(|| panic!("no export {interface}#{func}"))
 }
 
+/// The greeter's `bindgen!` pre-instance on `engine`, with WASI and the trivial logger.
+fn typed_greeter(engine: &Engine, component: &Component) -> typed::GreeterPre<TypedHost> {
+    let mut linker = Linker::<TypedHost>::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi");
+    typed::Greeter::add_to_linker::<TypedHost, HasSelf<TypedHost>>(&mut linker, |h| h)
+        .expect("logging");
+    typed::GreeterPre::new(linker.instantiate_pre(component).expect("pre")).expect("typed pre")
+}
+
+/// Times `iters` typed calls of `greet` through `pre`, as [`chunked`] does.
+fn typed_greets(
+    iters: u64,
+    engine: &Engine,
+    pre: &typed::GreeterPre<TypedHost>,
+    person: &Person,
+) -> Duration {
+    chunked(
+        iters,
+        || {
+            let mut store = typed_store(engine);
+            let g = pre.instantiate(&mut store).expect("typed instance");
+            (store, g)
+        },
+        |(store, g)| {
+            let out = g
+                .example_greeter_greeting()
+                .call_greet(&mut *store, std::hint::black_box(person))
+                .expect("typed call");
+            std::hint::black_box(out);
+        },
+    )
+}
+
 fn bench_greet(c: &mut Criterion, runtime: &Runtime, plain: &Runtime) {
     let engine = runtime.engine();
     let loaded = runtime
@@ -153,13 +186,7 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime, plain: &Runtime) {
         .expect("prepare greeter");
     let weft_pre = prepared.instance_pre().clone();
 
-    let mut linker = Linker::<TypedHost>::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi");
-    typed::Greeter::add_to_linker::<TypedHost, HasSelf<TypedHost>>(&mut linker, |h| h)
-        .expect("logging");
-    let component: &Component = loaded.component();
-    let typed_pre =
-        typed::GreeterPre::new(linker.instantiate_pre(component).expect("pre")).expect("typed pre");
+    let typed_pre = typed_greeter(engine, loaded.component());
 
     let person = Person {
         name: "Ada".to_string(),
@@ -192,23 +219,7 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime, plain: &Runtime) {
 
     let mut group = c.benchmark_group("greet");
     group.bench_function("typed", |b| {
-        b.iter_custom(|iters| {
-            chunked(
-                iters,
-                || {
-                    let mut store = typed_store(engine);
-                    let g = typed_pre.instantiate(&mut store).expect("typed instance");
-                    (store, g)
-                },
-                |(store, g)| {
-                    let out = g
-                        .example_greeter_greeting()
-                        .call_greet(&mut *store, std::hint::black_box(&person))
-                        .expect("typed call");
-                    std::hint::black_box(out);
-                },
-            )
-        })
+        b.iter_custom(|iters| typed_greets(iters, engine, &typed_pre, &person))
     });
     group.bench_function("raw_val", |b| {
         b.iter_custom(|iters| {
@@ -333,36 +344,9 @@ fn bench_greet(c: &mut Criterion, runtime: &Runtime, plain: &Runtime) {
     let plain_prepared = plain
         .prepare(&plain_loaded, &Imports::new().greeter_logging())
         .expect("prepare greeter");
-    let mut plain_linker = Linker::<TypedHost>::new(plain.engine());
-    wasmtime_wasi::p2::add_to_linker_sync(&mut plain_linker).expect("wasi");
-    typed::Greeter::add_to_linker::<TypedHost, HasSelf<TypedHost>>(&mut plain_linker, |h| h)
-        .expect("logging");
-    let plain_typed_pre = typed::GreeterPre::new(
-        plain_linker
-            .instantiate_pre(plain_loaded.component())
-            .expect("pre"),
-    )
-    .expect("typed pre");
+    let plain_typed_pre = typed_greeter(plain.engine(), plain_loaded.component());
     group.bench_function("typed_no_cm_async", |b| {
-        b.iter_custom(|iters| {
-            chunked(
-                iters,
-                || {
-                    let mut store = typed_store(plain.engine());
-                    let g = plain_typed_pre
-                        .instantiate(&mut store)
-                        .expect("typed instance");
-                    (store, g)
-                },
-                |(store, g)| {
-                    let out = g
-                        .example_greeter_greeting()
-                        .call_greet(&mut *store, std::hint::black_box(&person))
-                        .expect("typed call");
-                    std::hint::black_box(out);
-                },
-            )
-        })
+        b.iter_custom(|iters| typed_greets(iters, plain.engine(), &plain_typed_pre, &person))
     });
     group.bench_function("weft_vals_no_cm_async", |b| {
         b.iter_custom(|iters| {
