@@ -5,8 +5,9 @@
 # wasi:clocks, wasi:filesystem and wasi:random even when the JS uses none of them, and weft must
 # run exactly that.
 #
-# Each guests-js/NAME/ holds NAME.js (an ES module) and wit/ (a WIT package with a world NAME);
-# it becomes $WEFT_JS_GUESTS_DIR/NAME.wasm. The toolchain is installed from the npm registry
+# Each guests-js/NAME/ holds NAME.js (an ES module) and wit/ (a WIT package with a world NAME,
+# its dependencies in wit/deps/, which may be symlinks to packages in wit/); it becomes
+# $WEFT_JS_GUESTS_DIR/NAME.wasm. The toolchain is installed from the npm registry
 # into $WEFT_JS_CACHE once (about 40 s, ~340 MB); a guest is rebuilt only when a file of it,
 # or the toolchain, is newer than its component (about 30 s each). Prints the components' paths.
 #
@@ -69,8 +70,9 @@ for dir in guests-js/*/; do
   dir="${dir%/}"
   name="$(basename "$dir")"
   out="$out_dir/$name.wasm"
-  # Up to date when nothing in the guest's directory, nor the toolchain, is newer.
-  if [ -f "$out" ] && [ -z "$(find "$dir" "$stamp" -newer "$out" -print -quit)" ]; then
+  # Up to date when nothing in the guest's directory, nor the toolchain, is newer. -L follows
+  # symlinks, so a guest whose wit/deps/ links to a package in wit/ is rebuilt when it changes.
+  if [ -f "$out" ] && [ -z "$(find -L "$dir" "$stamp" -newer "$out" -print -quit)" ]; then
     echo "$out"
     continue
   fi

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Sets weft up, builds it and the bundled guest components, and runs weft's main job
 # on them: calling exports with typed values, resources across calls, an async export,
-# composition, and a Rust program that embeds the runtime as a host.
+# composition, a Rust program that embeds the runtime as a host, and a plugin chain
+# (Rust and JavaScript plugins) through the plugin host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # The bundled examples refer to the guests where a plain build puts them.
 unset WEFT_GUESTS_TARGET_DIR
 cargo build -p weft-cli -p weft-test-guests -p weft-embed-example
+# The example plugin chain's JavaScript plugin, where examples/plugins/plugins.toml expects it.
+WEFT_JS_GUESTS_DIR=guests-js/target bash scripts/build-js-guests.sh >/dev/null
 weft="${CARGO_TARGET_DIR:-target}/debug/weft"
 guests="guests/target/wasm32-wasip2/release"
 run() { printf '\n$ weft %s\n' "$*"; "$weft" "$@"; }
@@ -27,3 +30,7 @@ rm -rf "$tmp"
 # 8 threads calling one prepared greeter, and a hot swap while they run.
 printf '\n$ embed greeter.wasm legacy-app.wasm\n'
 "${CARGO_TARGET_DIR:-target}/debug/embed" "$guests/greeter.wasm" "$guests/legacy_app.wasm"
+# The plugin host: auth (JWT), a JavaScript blocklist and rate-limit in one chain, each
+# event answered as a JSON line with what every plugin did.
+run plugins check examples/plugins/plugins.toml
+run plugins run examples/plugins/plugins.toml --stats <examples/plugins/events.jsonl

@@ -29,6 +29,8 @@ enum Command {
     Inspect(commands::inspect::InspectCommand),
     Compose(commands::compose::ComposeCommand),
     Plug(commands::plug::PlugCommand),
+    #[command(subcommand)]
+    Plugins(commands::plugins::PluginsCommand),
     New(commands::new::NewCommand),
     Targets(commands::targets::TargetsCommand),
     #[command(subcommand)]
@@ -42,6 +44,7 @@ impl Command {
             Command::Inspect(c) => c.run(),
             Command::Compose(c) => c.run(),
             Command::Plug(c) => c.run(),
+            Command::Plugins(c) => c.run(),
             Command::New(c) => c.run(),
             Command::Targets(c) => c.run(),
             Command::Wit(c) => c.run(),

@@ -21,7 +21,9 @@ pub(crate) use stderr_line;
 pub fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn,guest=trace",
-        1 => "warn,weft=debug,weft_runtime=debug,weft_compose=debug,weft_wit=debug,guest=trace",
+        1 => {
+            "warn,weft=debug,weft_runtime=debug,weft_compose=debug,weft_wit=debug,weft_plugins=debug,guest=trace"
+        }
         _ => "debug,guest=trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));

@@ -57,7 +57,7 @@ pub use manifest::Manifest;
 pub use new::{NewError, NewOptions, NewOutput, WasiAdapter, new_component};
 pub use plug::{PlugError, plug};
 pub use source::Location;
-pub use targets::{Difference, TargetsError, targets};
+pub use targets::{Difference, TargetsError, targets, targets_world};
 pub use wac::{WacError, WacOptions, compose_wac, compose_wac_file, parse_dep};
 
 /// The processor name and version written into the producers section of composed output.

@@ -177,17 +177,33 @@ pub fn targets(
             source,
         },
     })?;
+    targets_world(component, &resolve, world_id, allow_wasi)
+}
+
+/// [`targets`] against a world already loaded into `resolve`, for hosts that carry their
+/// WIT built in rather than in files.
+pub fn targets_world(
+    component: &[u8],
+    resolve: &Resolve,
+    world_id: WorldId,
+    allow_wasi: bool,
+) -> Result<String, TargetsError> {
+    if !wasmparser::Parser::is_component(component) {
+        return Err(TargetsError::NotAComponent {
+            found: describe_binary(component),
+        });
+    }
     let world_name = match resolve.worlds[world_id].package {
         Some(pkg) => resolve.id_of_name(pkg, &resolve.worlds[world_id].name),
         None => resolve.worlds[world_id].name.clone(),
     };
-    let mut checked = wit_component::targets(&resolve, world_id, component);
+    let mut checked = wit_component::targets(resolve, world_id, component);
     if allow_wasi && checked.is_err() {
         // wit-component stays the judge: it checks the component again against the world
         // plus the WASI imports the component has. When that world cannot be built (the
         // component's WIT does not decode or merge, or a WASI interface it imports uses
         // one it does not), the first verdict stands.
-        if let Ok(with_wasi) = world_with_wasi_imports(&resolve, world_id, component) {
+        if let Ok(with_wasi) = world_with_wasi_imports(resolve, world_id, component) {
             checked = wit_component::targets(&with_wasi, world_id, component);
         }
     }
@@ -195,7 +211,7 @@ pub fn targets(
         return Ok(world_name);
     };
 
-    let expected = WorldWit::from_world(resolve, world_id);
+    let expected = WorldWit::from_world(resolve.clone(), world_id);
     let mut differences = match WorldWit::decode(component) {
         Ok(found) => compare(&expected, &found),
         Err(_) => Vec::new(),

@@ -1,5 +1,6 @@
-//! `guests/rate-limit` (world `example:plugin-system/plugin-impl`): a token bucket per
-//! client key, timed by the events' own timestamps so the test controls the clock.
+//! `guests/rate-limit` (world `example:plugin-system/filtered-plugin-impl@1.1.0`): a token
+//! bucket per client key, timed by the events' own timestamps so the test controls the
+//! clock, and an `event-filter` that asks for `http.request` events only.
 
 mod common;
 
@@ -152,5 +153,21 @@ fn config_and_other_events() -> Result<()> {
 
     let info = call(&mut session, &format!("{handler}.metadata"), json!([]))?;
     assert_eq!(info["name"], json!("rate-limit"));
+    Ok(())
+}
+
+#[test]
+fn wants_only_http_requests() -> Result<()> {
+    let mut session = session(weft_test_guests::RATE_LIMIT)?;
+    assert_eq!(
+        call(&mut session, "wanted-events", json!([""]))?,
+        json!(["http.request"])
+    );
+    // The config does not change it: every handler limits `http.request` and nothing else.
+    let config = json!({"capacity": 1, "key-header": "x-api-key"}).to_string();
+    assert_eq!(
+        call(&mut session, "wanted-events", json!([config]))?,
+        json!(["http.request"])
+    );
     Ok(())
 }

@@ -66,14 +66,15 @@ pub use inspect::{
     CustomSection, InspectError, Inspection, ModuleInfo, Producer, inspect, print_wit,
 };
 pub use limits::{
-    DEFAULT_MAX_MEMORY, DEFAULT_MAX_TABLE_ELEMENTS, Limits, MemoryLimitExceeded, TableLimitExceeded,
+    DEFAULT_MAX_MEMORY, DEFAULT_MAX_TABLE_ELEMENTS, Limits, MemoryLimitExceeded,
+    TableLimitExceeded, parse_duration, parse_size,
 };
 pub use link::{LinkError, MissingImports, UnknownImportCalled};
 pub use load::{LoadError, LoadedComponent, to_binary};
 pub use runtime::{
     HotSwap, PoolSizes, Prepared, Runtime, RuntimeConfig, RuntimeError, SessionOptions,
 };
-pub use session::{CallError, Outcome, Session, SessionError, SessionReport};
+pub use session::{CallError, Outcome, Session, SessionError, SessionReport, TypedExport};
 pub use state::{Capabilities, GrantError, HostState, LogRecord, Output, Preopen};
 pub use trap::{Trap, TrapKind};
 pub use wasmtime;

@@ -67,6 +67,9 @@ pub enum Output {
     Capture,
     /// Nowhere.
     Discard,
+    /// To the host process's stderr: a guest's stdout kept off a host whose own stdout
+    /// carries data (a plugin host writing JSON lines).
+    HostStderr,
 }
 
 /// One message a guest logged through a host-provided logging interface.
@@ -220,6 +223,14 @@ fn stream(
                 builder.stderr(pipe.clone());
             }
             Some(pipe)
+        }
+        Output::HostStderr => {
+            if is_stdout {
+                builder.stdout(wasmtime_wasi::cli::stderr());
+            } else {
+                builder.inherit_stderr();
+            }
+            None
         }
         // The builder's default streams discard output.
         Output::Discard => None,

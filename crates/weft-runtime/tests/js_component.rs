@@ -9,21 +9,8 @@ use std::path::PathBuf;
 
 use weft_runtime::{Imports, Limits, Val};
 
-/// The component `scripts/build-js-guests.sh` built (the test command runs it first).
 fn js_hello() -> PathBuf {
-    let dir = std::env::var_os("WEFT_JS_GUESTS_DIR")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/weft/js-guests"))
-        })
-        .expect("WEFT_JS_GUESTS_DIR or HOME is set");
-    let path = dir.join("hello.wasm");
-    assert!(
-        path.is_file(),
-        "{} is missing: build it with `bash scripts/build-js-guests.sh`",
-        path.display()
-    );
-    path
+    weft_test_guests::js_path("hello")
 }
 
 #[test]

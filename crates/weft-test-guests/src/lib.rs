@@ -41,6 +41,46 @@ pub fn path(name: &str) -> &'static str {
         })
 }
 
+/// The path of the JavaScript guest `name` that `scripts/build-js-guests.sh` built from
+/// `guests-js/NAME` (the test command runs it before the tests), in
+/// `$WEFT_JS_GUESTS_DIR` or `~/.cache/weft/js-guests`.
+///
+/// # Panics
+///
+/// If it has not been built; the message says how to build it.
+pub fn js_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::var_os("WEFT_JS_GUESTS_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| std::path::PathBuf::from(h).join(".cache/weft/js-guests"))
+        })
+        .expect("WEFT_JS_GUESTS_DIR or HOME is set");
+    let path = dir.join(format!("{name}.wasm"));
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `bash scripts/build-js-guests.sh`",
+        path.display()
+    );
+    path
+}
+
+/// An HS256 JSON Web Token over the JSON `claims`, signed with `secret`, with header
+/// algorithm `alg`: what the auth plugin's tests present to it.
+pub fn mint_jwt(claims: &str, secret: &str, alg: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, Mac};
+
+    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
+    let payload = URL_SAFE_NO_PAD.encode(claims);
+    let signing_input = format!("{header}.{payload}");
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(signing_input.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    format!("{signing_input}.{signature}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

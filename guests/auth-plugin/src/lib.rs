@@ -170,7 +170,8 @@ impl AuthHandler {
 /// The `401` response for a token that failed verification.
 fn rejection(error: &jsonwebtoken::errors::Error) -> String {
     match error.kind() {
-        ErrorKind::InvalidSignature => "401 Invalid token signature".to_owned(),
+        // The seed's own response for a token that does not verify.
+        ErrorKind::InvalidSignature => "401 Unauthorized".to_owned(),
         ErrorKind::ExpiredSignature => "401 Token expired".to_owned(),
         ErrorKind::ImmatureSignature => "401 Token not yet valid".to_owned(),
         ErrorKind::InvalidAlgorithm => "401 Token algorithm not accepted: HS256 only".to_owned(),

@@ -1,5 +1,12 @@
-//! A rate-limit plugin (`example:plugin-system@1.0.0`, world `plugin-impl`): a token
-//! bucket per client, so hosts have a second, different plugin to chain with `auth-plugin`.
+//! A rate-limit plugin (`example:plugin-system@1.1.0`, world `filtered-plugin-impl`): a
+//! token bucket per client, so hosts have a second, different plugin to chain with
+//! `auth-plugin`.
+//!
+//! It is the 1.1.0 example: besides `plugin` it exports `event-filter`, whose
+//! `wanted-events` returns `["http.request"]` for any config, the only event type it acts
+//! on, so a 1.1.0 host need not send it the others. A host that never looks for
+//! `event-filter` (one written for 1.0.0) sends it everything; the others still pass
+//! untouched.
 //!
 //! For `http.request` events (payload: a JSON object of request headers) the client key is
 //! the value of the configured header (default `x-client-id`, matched case-insensitively);
@@ -15,14 +22,15 @@
 
 mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/plugin-system",
-        world: "example:plugin-system/plugin-impl@1.0.0",
+        path: "../../wit/plugin-system-1.1",
+        world: "example:plugin-system/filtered-plugin-impl@1.1.0",
     });
 }
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use bindings::exports::example::plugin_system::event_filter;
 use bindings::exports::example::plugin_system::plugin::{
     Event, Guest, GuestHandler, HookResult, PluginInfo,
 };
@@ -34,6 +42,17 @@ struct RateLimitPlugin;
 impl Guest for RateLimitPlugin {
     type Handler = RateLimitHandler;
 }
+
+impl event_filter::Guest for RateLimitPlugin {
+    /// Only `http.request`, whatever the config: no config key changes which events are
+    /// limited, and every other event type would pass untouched anyway.
+    fn wanted_events(_config: String) -> Vec<String> {
+        vec![REQUEST_EVENT.to_owned()]
+    }
+}
+
+/// The one event type the plugin acts on.
+const REQUEST_EVENT: &str = "http.request";
 
 /// Buckets beyond this many are swept of the ones that have refilled completely (a full
 /// bucket is the same as no bucket), so one-off clients do not grow memory forever.
@@ -192,7 +211,7 @@ impl GuestHandler for RateLimitHandler {
 
     fn on_event(&self, event: Event) -> Result<HookResult, String> {
         match event.event_type.as_str() {
-            "http.request" => self.check_request(&event),
+            REQUEST_EVENT => self.check_request(&event),
             _ => Ok(HookResult {
                 handled: false,
                 modified_payload: None,

@@ -5,5 +5,6 @@ pub mod compose;
 pub mod inspect;
 pub mod new;
 pub mod plug;
+pub mod plugins;
 pub mod targets;
 pub mod wit;

@@ -8,8 +8,10 @@
 
 mod handles;
 mod text;
+mod typed;
 
 pub use text::Outcome;
+pub use typed::TypedExport;
 
 use std::sync::Arc;
 
@@ -321,9 +323,10 @@ impl<T: Send + 'static> Session<T> {
             .collect()
     }
 
-    /// The export `target` as a typed function, for hot paths: `Params` and `Results` are
-    /// Rust tuples of the export's types. Call it with [`Session::store_mut`]; limits
-    /// other than memory are the caller's to set on the store.
+    /// The export `target` as a raw typed function: `Params` and `Results` are Rust
+    /// tuples of the export's types. Call it with [`Session::store_mut`]; limits other
+    /// than memory are the caller's to set on the store. [`Session::typed_export`] is the
+    /// same with the session's limits applied to every call.
     ///
     /// ```no_run
     /// # fn demo(session: &mut weft_runtime::Session) -> Result<(), Box<dyn std::error::Error>> {
@@ -466,15 +469,22 @@ impl<T: Send + 'static> Session<T> {
     /// Checks the session can be entered by a call made in `mode` and sets the per-call
     /// limits.
     fn before_call(&mut self, export: &ExportFunc, mode: Mode) -> Result<Func, CallError> {
+        self.arm(&export.qualified_name(), mode)?;
+        Ok(self.func(export))
+    }
+
+    /// Checks the session can be entered by a call to `export` made in `mode` and sets
+    /// the per-call limits: fuel and the epoch deadline.
+    fn arm(&mut self, export: &str, mode: Mode) -> Result<(), CallError> {
         match (self.mode, mode) {
             (Mode::Async, Mode::Sync) => {
                 return Err(CallError::NeedsAsync {
-                    export: export.qualified_name(),
+                    export: export.to_string(),
                 });
             }
             (Mode::Sync, Mode::Async) => {
                 return Err(CallError::NeedsSync {
-                    export: export.qualified_name(),
+                    export: export.to_string(),
                 });
             }
             _ => {}
@@ -483,14 +493,14 @@ impl<T: Send + 'static> Session<T> {
         if self.fuel {
             let fuel = self.limits.fuel.unwrap_or(u64::MAX);
             if let Err(e) = self.store.set_fuel(fuel) {
-                return Err(self.fail(export, e));
+                return Err(self.fail_named(export, e));
             }
         }
         match self.limits.timeout {
             Some(timeout) => self.store.set_epoch_deadline(ticks(timeout)),
             None => self.store.set_epoch_deadline(u64::MAX / 2),
         }
-        Ok(self.func(export))
+        Ok(())
     }
 
     /// Forgets the handles a call took as `own` (they belong to the guest now) and
@@ -591,10 +601,15 @@ impl<T: Send + 'static> Session<T> {
     }
 
     fn fail(&mut self, export: &ExportFunc, error: wasmtime::Error) -> CallError {
+        self.fail_named(&export.qualified_name(), error)
+    }
+
+    /// Ends the session after `export` failed with `error`.
+    fn fail_named(&mut self, export: &str, error: wasmtime::Error) -> CallError {
         let trap = classify(error, &self.limits);
         self.dead = Some(trap.message.clone());
         CallError::Trap {
-            export: export.qualified_name(),
+            export: export.to_string(),
             trap: Box::new(trap),
         }
     }
