@@ -69,6 +69,8 @@ shopt -s nullglob
 for dir in guests-js/*/; do
   dir="${dir%/}"
   name="$(basename "$dir")"
+  # Only guest directories hold NAME.js (guests-js/target, where the demo builds, does not).
+  [ -f "$dir/$name.js" ] || continue
   out="$out_dir/$name.wasm"
   # Up to date when nothing in the guest's directory, nor the toolchain, is newer. -L follows
   # symlinks, so a guest whose wit/deps/ links to a package in wit/ is rebuilt when it changes.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets weft up, builds it and the bundled guest components, and runs weft's main job
 # on them: calling exports with typed values, resources across calls, an async export,
-# composition, a Rust program that embeds the runtime as a host, and a plugin chain
-# (Rust and JavaScript plugins) through the plugin host.
+# composition, a Rust program that embeds the runtime as a host, a plugin chain (Rust
+# and JavaScript plugins) through the plugin host, and a streaming pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -34,3 +34,9 @@ printf '\n$ embed greeter.wasm legacy-app.wasm\n'
 # event answered as a JSON line with what every plugin did.
 run plugins check examples/plugins/plugins.toml
 run plugins run examples/plugins/plugins.toml --stats <examples/plugins/events.jsonl
+# A streaming pipeline: gzip then base64 with every stage at once, and back, byte for byte.
+tmp="$(mktemp -d)"
+run pipeline examples/pipeline/pipeline.toml -i README.md -o "$tmp/readme.b64" --stats
+run pipeline "$guests/transform_base64_decode.wasm" "$guests/transform_gunzip.wasm" -i "$tmp/readme.b64" -o "$tmp/readme.md"
+cmp README.md "$tmp/readme.md" && echo "README.md came back byte for byte"
+rm -rf "$tmp"

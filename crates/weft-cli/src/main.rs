@@ -31,6 +31,7 @@ enum Command {
     Plug(commands::plug::PlugCommand),
     #[command(subcommand)]
     Plugins(commands::plugins::PluginsCommand),
+    Pipeline(commands::pipeline::PipelineCommand),
     New(commands::new::NewCommand),
     Targets(commands::targets::TargetsCommand),
     #[command(subcommand)]
@@ -45,6 +46,7 @@ impl Command {
             Command::Compose(c) => c.run(),
             Command::Plug(c) => c.run(),
             Command::Plugins(c) => c.run(),
+            Command::Pipeline(c) => c.run(),
             Command::New(c) => c.run(),
             Command::Targets(c) => c.run(),
             Command::Wit(c) => c.run(),

@@ -101,6 +101,23 @@ pub(crate) fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
     }
 }
 
+/// The hint for a TOML manifest error from serde: for an unknown key (serde's
+/// "unknown field `x`, expected one of `a`, `b`"), the closest key; otherwise where the
+/// format is documented (`docs`, e.g. `docs/plugins.md`).
+pub fn manifest_hint(message: &str, docs: &str) -> String {
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'));
+    let Some((field, rest)) = unknown else {
+        return format!("see {docs} for the manifest format");
+    };
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    match closest(field, expected.iter().copied()) {
+        Some(key) => format!("did you mean `{key}`? (see {docs})"),
+        None => format!("the keys here are {}; see {docs}", expected.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +136,20 @@ mod tests {
     fn closest_finds_typos_only() {
         assert_eq!(closest("loger", ["logger", "greeter"]), Some("logger"));
         assert_eq!(closest("zzz", ["logger", "greeter"]), None);
+    }
+
+    #[test]
+    fn manifest_hints_name_the_closest_key() {
+        let hint = manifest_hint(
+            "unknown field `confg`, expected one of `path`, `config`",
+            "docs/x.md",
+        );
+        assert_eq!(hint, "did you mean `config`? (see docs/x.md)");
+        let hint = manifest_hint("unknown field `zzz`, expected `path`", "docs/x.md");
+        assert_eq!(hint, "the keys here are path; see docs/x.md");
+        assert_eq!(
+            manifest_hint("invalid type", "docs/x.md"),
+            "see docs/x.md for the manifest format"
+        );
     }
 }

@@ -12,6 +12,8 @@
 //! 2. Events per second from 2 threads against 1: the weft host with `instances = 2` on
 //!    both plugins (one shared `PluginHost`), and the same ratio for the `bindgen!` host
 //!    (each thread its own stores), which is how far two threads scale on this machine.
+//!    One more line runs the 2 threads on a weft host each (`instances = 1`), which
+//!    shows what sharing one host (its pool, locks and metrics) costs.
 //! 3. Memory per loaded plugin: a manifest of [`COPIES`] copies of `auth-plugin` (same
 //!    file, different names, one instance each) is loaded as a warm-up and kept loaded
 //!    (the compile cache holds the artifact, the allocator has seen a whole load's

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use weft_compose::Location;
+use weft_compose::{Location, manifest_hint};
 use weft_runtime::{Capabilities, Limits, Output, Preopen, parse_size};
 
 /// What a plugin's error (an `err` result, a trap, a timeout) does to the chain.
@@ -209,7 +209,7 @@ impl Manifest {
             let message = e.message().trim_end().to_string();
             ManifestError::Syntax {
                 location: Box::new(Location::from_span(path, text, span)),
-                hint: hint_for(&message),
+                hint: manifest_hint(&message, "docs/plugins.md"),
                 message,
             }
         })?;
@@ -349,29 +349,6 @@ fn plugin_spec(
         on_error: raw.on_error.unwrap_or(default_on_error),
         instances,
     })
-}
-
-/// The keys serde's "unknown field" message lists, and the hint for it: the closest key.
-fn hint_for(message: &str) -> String {
-    let unknown = message
-        .strip_prefix("unknown field `")
-        .and_then(|rest| rest.split_once('`'));
-    if let Some((field, rest)) = unknown {
-        let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-        let closest = expected
-            .iter()
-            .map(|key| (strsim::damerau_levenshtein(field, key), *key))
-            .filter(|(distance, key)| *distance <= key.len().max(field.len()) / 2)
-            .min();
-        return match closest {
-            Some((_, key)) => format!("did you mean `{key}`? (see docs/plugins.md)"),
-            None => format!(
-                "the keys here are {}; see docs/plugins.md",
-                expected.join(", ")
-            ),
-        };
-    }
-    "see docs/plugins.md for the manifest format".to_string()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod call;
 pub mod compose;
 pub mod inspect;
 pub mod new;
+pub mod pipeline;
 pub mod plug;
 pub mod plugins;
 pub mod targets;
