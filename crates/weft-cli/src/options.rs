@@ -40,12 +40,31 @@ pub struct RunOptions {
     /// Satisfy imports weft does not provide with functions that trap when called.
     #[arg(long)]
     pub trap_unknown_imports: bool,
+    /// The compile cache.
+    #[command(flatten)]
+    pub cache: CacheOptions,
+}
+
+/// Where compiled components are cached: the flags of every command that compiles.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CacheOptions {
     /// Compile without reading or writing the compile cache.
     #[arg(long)]
     pub no_cache: bool,
     /// Where compiled components are cached [default: $WEFT_CACHE_DIR, $XDG_CACHE_HOME/weft or ~/.cache/weft].
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+}
+
+impl CacheOptions {
+    /// Sets `config`'s cache as these flags ask.
+    pub fn apply(&self, config: &mut RuntimeConfig) {
+        if self.no_cache {
+            config.cache = None;
+        } else if let Some(dir) = &self.cache_dir {
+            config.cache = Some(CompileCache::new(dir));
+        }
+    }
 }
 
 impl RunOptions {
@@ -57,11 +76,7 @@ impl RunOptions {
             pooling: false,
             ..RuntimeConfig::default()
         };
-        if self.no_cache {
-            config.cache = None;
-        } else if let Some(dir) = &self.cache_dir {
-            config.cache = Some(CompileCache::new(dir));
-        }
+        self.cache.apply(&mut config);
         config.fuel = self.fuel.is_some();
         config
     }

@@ -56,7 +56,7 @@ pub use graph::{ComposeError, TypeMismatch, compose_manifest, compose_manifest_f
 pub use manifest::Manifest;
 pub use new::{NewError, NewOptions, NewOutput, WasiAdapter, new_component};
 pub use plug::{PlugError, plug};
-pub use source::{Location, manifest_hint};
+pub use source::{Location, TomlError, manifest_hint, parse_toml, read_toml};
 pub use targets::{Difference, TargetsError, targets, targets_world};
 pub use wac::{WacError, WacOptions, compose_wac, compose_wac_file, parse_dep};
 

@@ -101,6 +101,56 @@ pub(crate) fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
     }
 }
 
+/// Why a host's TOML manifest could not be read or parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum TomlError {
+    /// The file could not be read.
+    #[error("failed to read `{}`", path.display())]
+    Read {
+        /// The manifest path.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TOML is malformed, or a key or value is wrong.
+    #[error("{}: {message}\n{}\n  = hint: {hint}", location.position(), location.snippet())]
+    Syntax {
+        /// Where the mistake is.
+        location: Box<Location>,
+        /// What is wrong.
+        message: String,
+        /// How to fix it.
+        hint: String,
+    },
+}
+
+/// Reads and parses the TOML manifest at `path` into `T`; errors point at the line and
+/// hint at the closest key or at the format's documentation, `docs`.
+pub fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, docs: &str) -> Result<T, TomlError> {
+    let text = std::fs::read_to_string(path).map_err(|source| TomlError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_toml(path, &text, docs)
+}
+
+/// Parses manifest `text`, read from `path`, into `T` (see [`read_toml`]).
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    docs: &str,
+) -> Result<T, TomlError> {
+    toml::from_str(text).map_err(|e| {
+        let message = e.message().trim_end().to_string();
+        TomlError::Syntax {
+            location: Box::new(Location::from_span(path, text, e.span().unwrap_or(0..0))),
+            hint: manifest_hint(&message, docs),
+            message,
+        }
+    })
+}
+
 /// The hint for a TOML manifest error from serde: for an unknown key (serde's
 /// "unknown field `x`, expected one of `a`, `b`"), the closest key; otherwise where the
 /// format is documented (`docs`, e.g. `docs/plugins.md`).

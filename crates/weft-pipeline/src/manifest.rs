@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use weft_compose::{Location, manifest_hint};
-use weft_runtime::{Limits, parse_size};
+use weft_compose::{TomlError, parse_toml, read_toml};
+use weft_runtime::{Limits, parse_sha256, parse_size};
+
+/// Where the manifest format is documented, for error hints.
+const DOCS: &str = "docs/pipelines.md";
 
 /// Bytes read from the input at a time unless the pipeline says otherwise.
 pub const DEFAULT_CHUNK_SIZE: usize = 64 << 10;
@@ -79,25 +82,9 @@ pub struct PipelineManifest {
 /// Why a pipeline manifest could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    /// The file could not be read.
-    #[error("failed to read the pipeline manifest `{}`", path.display())]
-    Read {
-        /// The manifest path.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The TOML is malformed, or a key or value is wrong.
-    #[error("{}: {message}\n{}\n  = hint: {hint}", location.position(), location.snippet())]
-    Syntax {
-        /// Where the mistake is.
-        location: Box<Location>,
-        /// What is wrong.
-        message: String,
-        /// How to fix it.
-        hint: String,
-    },
+    /// The file could not be read, or its TOML is malformed or has a wrong key or value.
+    #[error(transparent)]
+    Toml(#[from] TomlError),
     /// A value is well formed but cannot be used.
     #[error("{}: {message}", path.display())]
     Invalid {
@@ -149,23 +136,17 @@ impl Size {
 impl PipelineManifest {
     /// Reads and checks the manifest at `path`.
     pub fn from_file(path: &Path) -> Result<PipelineManifest, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        PipelineManifest::parse(path, &text)
+        let raw = read_toml(path, DOCS)?;
+        PipelineManifest::check(path, raw)
     }
 
     /// Parses manifest `text` read from `path` (stage paths are relative to it).
     pub fn parse(path: &Path, text: &str) -> Result<PipelineManifest, ManifestError> {
-        let raw: RawManifest = toml::from_str(text).map_err(|e| {
-            let message = e.message().trim_end().to_string();
-            ManifestError::Syntax {
-                location: Box::new(Location::from_span(path, text, e.span().unwrap_or(0..0))),
-                hint: manifest_hint(&message, "docs/pipelines.md"),
-                message,
-            }
-        })?;
+        let raw = parse_toml(path, text, DOCS)?;
+        PipelineManifest::check(path, raw)
+    }
+
+    fn check(path: &Path, raw: RawManifest) -> Result<PipelineManifest, ManifestError> {
         let invalid = |message: String| ManifestError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -190,14 +171,8 @@ impl PipelineManifest {
                 stage.name = name;
             }
             let at = |message: String| invalid(format!("stage `{}`: {message}", stage.name));
-            if let Some(hex) = raw.sha256 {
-                let hex = hex.trim().to_ascii_lowercase();
-                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(at(format!(
-                        "`sha256 = \"{hex}\"` is not 64 hex digits; `sha256sum FILE` prints the right value"
-                    )));
-                }
-                stage.sha256 = Some(hex);
+            if let Some(pin) = raw.sha256 {
+                stage.sha256 = Some(parse_sha256(&pin).map_err(at)?);
             }
             if let Some(size) = raw.max_memory {
                 stage.limits.max_memory =

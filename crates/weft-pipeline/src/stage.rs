@@ -1,14 +1,11 @@
 //! One stage: a transform component checked against `example:pipeline`'s world,
 //! compiled and linked once, and its instance with the `processor` its config made.
 
-use std::path::PathBuf;
-
-use sha2::{Digest, Sha256};
 use wasmtime::component::ResourceAny;
 use weft_compose::{TargetsError, targets_world};
 use weft_runtime::{
-    CallError, Capabilities, Imports, LinkError, LoadError, Output, Prepared, Runtime, Session,
-    SessionError, TypedExport,
+    CallError, Capabilities, Imports, LinkError, LoadError, Output, PinError, Prepared, Runtime,
+    Session, SessionError, TypedExport, read_pinned,
 };
 use wit_parser::Resolve;
 
@@ -37,25 +34,9 @@ pub(crate) struct StageInstance {
 /// Why a stage could not be loaded or started.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
-    /// The file could not be read.
-    #[error("failed to read `{}`", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not the one the manifest pins.
-    #[error("`{}` has SHA-256 {found}, but the manifest pins {expected}", path.display())]
-    Sha256Mismatch {
-        /// The file.
-        path: PathBuf,
-        /// The manifest's value.
-        expected: String,
-        /// The file's.
-        found: String,
-    },
+    /// The file could not be read, or is not the one the manifest pins.
+    #[error(transparent)]
+    Pin(#[from] PinError),
     /// The component is not a transform (the diff `weft targets` prints).
     #[error(transparent)]
     Fit(#[from] TargetsError),
@@ -76,20 +57,7 @@ pub enum StageError {
 impl Stage {
     /// Reads, checks, compiles and links the stage `spec` describes.
     pub(crate) fn load(runtime: &Runtime, spec: &StageSpec) -> Result<Stage, StageError> {
-        let bytes = std::fs::read(&spec.path).map_err(|source| StageError::Read {
-            path: spec.path.clone(),
-            source,
-        })?;
-        if let Some(expected) = &spec.sha256 {
-            let found = hex::encode(Sha256::digest(&bytes));
-            if *expected != found {
-                return Err(StageError::Sha256Mismatch {
-                    path: spec.path.clone(),
-                    expected: expected.clone(),
-                    found,
-                });
-            }
-        }
+        let (bytes, _) = read_pinned(&spec.path, spec.sha256.as_deref())?;
         let mut resolve = Resolve::default();
         let package = resolve
             .push_str("pipeline.wit", PIPELINE_WIT)

@@ -7,8 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use semver::Version as SemVer;
-use sha2::{Digest, Sha256};
-use weft_runtime::Runtime;
+use weft_runtime::{Runtime, sha256_hex};
 
 use crate::event::{Event, PluginInfo};
 use crate::manifest::{Manifest, ManifestError, OnError, PluginSpec};
@@ -371,7 +370,5 @@ fn policy(manifest: &Manifest) -> FailurePolicy {
 
 /// The SHA-256 of the file at `path`, if it can be read.
 fn file_digest(path: &Path) -> Option<String> {
-    std::fs::read(path)
-        .ok()
-        .map(|bytes| hex::encode(Sha256::digest(bytes)))
+    std::fs::read(path).ok().map(|bytes| sha256_hex(&bytes))
 }

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
-use weft_compose::{Location, manifest_hint};
-use weft_runtime::{Capabilities, Limits, Output, Preopen, parse_size};
+use weft_compose::{TomlError, parse_toml, read_toml};
+use weft_runtime::{Capabilities, Limits, Output, Preopen, parse_sha256, parse_size};
 
 /// What a plugin's error (an `err` result, a trap, a timeout) does to the chain.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -32,6 +32,9 @@ pub enum OnError {
     /// Record the error and stop the chain: the event is answered with the error.
     Stop,
 }
+
+/// Where the manifest format is documented, for error hints.
+const DOCS: &str = "docs/plugins.md";
 
 /// The failures in a window that disable a plugin, unless the manifest says otherwise.
 pub const DEFAULT_MAX_FAILURES: u32 = 5;
@@ -108,25 +111,9 @@ fn preopens_key(caps: &Capabilities) -> Vec<(&Path, &str, bool)> {
 /// Why a manifest could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    /// The file could not be read.
-    #[error("failed to read the plugin manifest `{}`", path.display())]
-    Read {
-        /// The manifest path.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The TOML is malformed, or a key or value is wrong.
-    #[error("{}: {message}\n{}\n  = hint: {hint}", location.position(), location.snippet())]
-    Syntax {
-        /// Where the mistake is.
-        location: Box<Location>,
-        /// What is wrong.
-        message: String,
-        /// How to fix it.
-        hint: String,
-    },
+    /// The file could not be read, or its TOML is malformed or has a wrong key or value.
+    #[error(transparent)]
+    Toml(#[from] TomlError),
     /// A plugin table is well formed but cannot be used.
     #[error("{}: plugin `{plugin}`: {message}", path.display())]
     Invalid {
@@ -194,25 +181,18 @@ enum Size {
 impl Manifest {
     /// Reads and checks the manifest at `path`.
     pub fn from_file(path: &Path) -> Result<Manifest, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Manifest::parse(path, &text)
+        let raw = read_toml(path, DOCS)?;
+        Manifest::check(path, raw)
     }
 
     /// Parses and checks manifest `text`, read from `path` (plugin paths are resolved
     /// against its directory).
     pub fn parse(path: &Path, text: &str) -> Result<Manifest, ManifestError> {
-        let raw: RawManifest = toml::from_str(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim_end().to_string();
-            ManifestError::Syntax {
-                location: Box::new(Location::from_span(path, text, span)),
-                hint: manifest_hint(&message, "docs/plugins.md"),
-                message,
-            }
-        })?;
+        let raw = parse_toml(path, text, DOCS)?;
+        Manifest::check(path, raw)
+    }
+
+    fn check(path: &Path, raw: RawManifest) -> Result<Manifest, ManifestError> {
         let base = path.parent().unwrap_or(Path::new(""));
         let default_on_error = raw.on_error;
         let mut plugins: Vec<PluginSpec> = Vec::new();
@@ -264,18 +244,11 @@ fn plugin_spec(
     if name.trim().is_empty() {
         return Err(fail("`name` is empty".into()));
     }
-    let sha256 = match raw.sha256 {
-        Some(hex) => {
-            let hex = hex.trim().to_ascii_lowercase();
-            if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(fail(format!(
-                    "`sha256 = \"{hex}\"` is not 64 hex digits; `sha256sum FILE` prints the right value"
-                )));
-            }
-            Some(hex)
-        }
-        None => None,
-    };
+    let sha256 = raw
+        .sha256
+        .map(|pin| parse_sha256(&pin))
+        .transpose()
+        .map_err(fail)?;
     let max_memory = match raw.max_memory {
         None => DEFAULT_PLUGIN_MEMORY,
         Some(Size::Bytes(bytes)) => bytes,

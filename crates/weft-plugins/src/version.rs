@@ -1,10 +1,9 @@
 //! One loaded version of a plugin: its file checked, fitted to the host's world,
 //! compiled and linked, and its first instance made and described.
 
-use std::path::PathBuf;
-
-use sha2::{Digest, Sha256};
-use weft_runtime::{CallError, Imports, LinkError, LoadError, Prepared, Runtime};
+use weft_runtime::{
+    CallError, Imports, LinkError, LoadError, PinError, Prepared, Runtime, read_pinned,
+};
 
 use crate::event::PluginInfo;
 use crate::instance::{CreateError, Instance};
@@ -28,28 +27,9 @@ pub(crate) struct Version {
 /// Why a plugin could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum PluginError {
-    /// The file could not be read.
-    #[error("failed to read `{}`", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not the one the manifest pins.
-    #[error(
-        "`{}` has SHA-256 {found}, but the manifest pins {expected}; the file changed, or update `sha256`",
-        path.display()
-    )]
-    Sha256Mismatch {
-        /// The file.
-        path: PathBuf,
-        /// The manifest's value.
-        expected: String,
-        /// The file's.
-        found: String,
-    },
+    /// The file could not be read, or is not the one the manifest pins.
+    #[error(transparent)]
+    Pin(#[from] PinError),
     /// The component does not fit the host's plugin world.
     #[error(transparent)]
     Fit(#[from] FitError),
@@ -74,20 +54,7 @@ impl Version {
         spec: &PluginSpec,
         generation: u64,
     ) -> Result<(Version, Instance), PluginError> {
-        let bytes = std::fs::read(&spec.path).map_err(|source| PluginError::Read {
-            path: spec.path.clone(),
-            source,
-        })?;
-        let digest = hex::encode(Sha256::digest(&bytes));
-        if let Some(expected) = &spec.sha256
-            && *expected != digest
-        {
-            return Err(PluginError::Sha256Mismatch {
-                path: spec.path.clone(),
-                expected: expected.clone(),
-                found: digest,
-            });
-        }
+        let (bytes, digest) = read_pinned(&spec.path, spec.sha256.as_deref())?;
         let fit = world::check(&bytes)?;
         let component = runtime.load_bytes(&spec.name, bytes)?;
         let prepared = runtime.prepare(&component, &Imports::new())?;

@@ -329,6 +329,5 @@ fn plugin_at_version(version: &str) -> Vec<u8> {
 }
 
 fn sha256_of(path: &str) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+    weft_runtime::sha256_hex(&std::fs::read(path).unwrap())
 }

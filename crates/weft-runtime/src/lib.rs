@@ -52,6 +52,7 @@ mod inspect;
 mod limits;
 mod link;
 mod load;
+mod pin;
 mod runtime;
 mod session;
 mod state;
@@ -71,6 +72,7 @@ pub use limits::{
 };
 pub use link::{LinkError, MissingImports, UnknownImportCalled};
 pub use load::{LoadError, LoadedComponent, to_binary};
+pub use pin::{PinError, parse_sha256, read_pinned, sha256_hex};
 pub use runtime::{
     HotSwap, PoolSizes, Prepared, Runtime, RuntimeConfig, RuntimeError, SessionOptions,
 };

@@ -8,8 +8,9 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 use weft_pipeline::{Pipeline, PipelineManifest, Progress, RunStats, StageSpec};
-use weft_runtime::{CompileCache, Runtime, RuntimeConfig, parse_duration, parse_size};
+use weft_runtime::{Runtime, RuntimeConfig, parse_duration, parse_size};
 
+use crate::options::CacheOptions;
 use crate::output::stderr_line;
 
 /// Stream input through a chain of transform components (`example:pipeline`), every
@@ -59,12 +60,8 @@ pub struct PipelineCommand {
     /// Fuel for each `process` call (stages given as paths).
     #[arg(long, value_name = "UNITS")]
     fuel: Option<u64>,
-    /// Compile without reading or writing the compile cache.
-    #[arg(long)]
-    no_cache: bool,
-    /// Where compiled components are cached [default: $WEFT_CACHE_DIR, $XDG_CACHE_HOME/weft or ~/.cache/weft].
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    cache: CacheOptions,
 }
 
 impl PipelineCommand {
@@ -75,11 +72,7 @@ impl PipelineCommand {
             fuel: manifest.stages.iter().any(|s| s.limits.fuel.is_some()),
             ..RuntimeConfig::default()
         };
-        if self.no_cache {
-            config.cache = None;
-        } else if let Some(dir) = &self.cache_dir {
-            config.cache = Some(CompileCache::new(dir));
-        }
+        self.cache.apply(&mut config);
         let runtime = Runtime::new(config).context("failed to start the runtime")?;
         // Every stage is checked before any input is read.
         let mut pipeline = Pipeline::from_manifest(&runtime, &manifest)?;

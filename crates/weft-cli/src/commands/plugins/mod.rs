@@ -9,7 +9,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use weft_plugins::{Manifest, PluginHost};
-use weft_runtime::{CompileCache, Runtime, RuntimeConfig};
+use weft_runtime::{Runtime, RuntimeConfig};
+
+use crate::options::CacheOptions;
 
 /// Load a chain of plugins from a `plugins.toml` and check it or run events through it.
 #[derive(Subcommand)]
@@ -28,17 +30,13 @@ impl PluginsCommand {
     }
 }
 
-/// Where compiled plugins are cached.
+/// The manifest, and where compiled plugins are cached.
 #[derive(Args)]
 pub struct HostOptions {
     /// The plugin manifest.
     pub manifest: PathBuf,
-    /// Compile without reading or writing the compile cache.
-    #[arg(long)]
-    pub no_cache: bool,
-    /// Where compiled components are cached [default: $WEFT_CACHE_DIR, $XDG_CACHE_HOME/weft or ~/.cache/weft].
-    #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub cache: CacheOptions,
 }
 
 impl HostOptions {
@@ -50,11 +48,7 @@ impl HostOptions {
             fuel: manifest.plugins.iter().any(|p| p.limits.fuel.is_some()),
             ..RuntimeConfig::default()
         };
-        if self.no_cache {
-            config.cache = None;
-        } else if let Some(dir) = &self.cache_dir {
-            config.cache = Some(CompileCache::new(dir));
-        }
+        self.cache.apply(&mut config);
         let runtime = Runtime::new(config).context("failed to start the runtime")?;
         Ok(Arc::new(PluginHost::new(Arc::new(runtime), manifest)))
     }
