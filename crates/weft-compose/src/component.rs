@@ -206,6 +206,24 @@ pub enum ReadError {
     /// The file is WebAssembly text that does not parse.
     #[error(transparent)]
     Wat(#[from] wat::Error),
+    /// The file starts like a wasm binary but is not a valid one.
+    #[error(
+        "not a valid WebAssembly binary: {message} (at byte {offset}); the file may be truncated or corrupt"
+    )]
+    InvalidBinary {
+        /// What the validator found.
+        message: String,
+        /// Where.
+        offset: usize,
+    },
+    /// The file is neither a wasm binary nor text.
+    #[error(
+        "neither a WebAssembly binary (it does not start with `\\0asm`) nor WebAssembly text (it is not UTF-8 at byte {offset})"
+    )]
+    NotWasm {
+        /// The first byte that is not UTF-8.
+        offset: usize,
+    },
 }
 
 /// Reads a binary wasm file, or WebAssembly text (`.wat`, or any file that does not
@@ -213,11 +231,51 @@ pub enum ReadError {
 pub fn read_wasm(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
     let bytes = std::fs::read(path)?;
     if bytes.starts_with(b"\0asm") {
+        // Checked here, so a truncated file is reported as one, not as whatever the
+        // command would have made of it.
+        let mut validator =
+            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+        if let Err(error) = validator.validate_all(&bytes) {
+            return Err(ReadError::InvalidBinary {
+                message: error.message().to_string(),
+                offset: error.offset(),
+            });
+        }
         return Ok(bytes);
+    }
+    if let Err(error) = std::str::from_utf8(&bytes) {
+        return Err(ReadError::NotWasm {
+            offset: error.valid_up_to(),
+        });
     }
     let wasm = wat::parse_bytes(&bytes).map_err(|mut e| {
         e.set_path(path);
         e
     })?;
     Ok(wasm.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_files_say_what_they_are_and_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("cut.wasm");
+        std::fs::write(&binary, b"\0asm\x0d\x00\x01\x00\x01\x7f").unwrap();
+        let error = read_wasm(&binary).unwrap_err().to_string();
+        assert!(
+            error.starts_with("not a valid WebAssembly binary:"),
+            "{error}"
+        );
+        assert!(
+            error.contains("unexpected end-of-file (at byte 10)"),
+            "{error}"
+        );
+        let neither = dir.path().join("junk.bin");
+        std::fs::write(&neither, b"(module)\xff").unwrap();
+        let error = read_wasm(&neither).unwrap_err().to_string();
+        assert!(error.contains("it is not UTF-8 at byte 8"), "{error}");
+    }
 }
