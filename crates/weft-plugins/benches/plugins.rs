@@ -521,6 +521,70 @@ fn main() {
         weft_2.per_second / bindgen_2.per_second
     );
     drop(host);
+    {
+        // EXPERIMENT: bindgen chains in a shared LIFO pool, per plugin.
+        let a: Vec<BindgenChain> = (0..2).map(|_| BindgenChain::new(&plugins)).collect();
+        let pool_auth = std::sync::Mutex::new(Vec::new());
+        let pool_rate = std::sync::Mutex::new(Vec::new());
+        for c in a {
+            let BindgenChain {
+                auth_store,
+                auth,
+                auth_handler,
+                rate_store,
+                rate,
+                rate_handler,
+            } = c;
+            pool_auth
+                .lock()
+                .unwrap()
+                .push((auth_store, auth, auth_handler));
+            pool_rate
+                .lock()
+                .unwrap()
+                .push((rate_store, rate, rate_handler));
+        }
+        let pooled = |threads: usize| {
+            measure(
+                threads,
+                run_for,
+                |_| (),
+                |_, i| {
+                    let event = &bindgen_events[i];
+                    let (mut st, inst, h) = pool_auth.lock().unwrap().pop().unwrap();
+                    let r = inst
+                        .example_plugin_system_plugin()
+                        .handler()
+                        .call_on_event(&mut st, h, event)
+                        .unwrap()
+                        .unwrap();
+                    pool_auth.lock().unwrap().push((st, inst, h));
+                    let next = RateEvent {
+                        event_type: event.event_type.clone(),
+                        payload: r.modified_payload.unwrap(),
+                        timestamp: event.timestamp,
+                    };
+                    let (mut st, inst, h) = pool_rate.lock().unwrap().pop().unwrap();
+                    let r = inst
+                        .example_plugin_system_plugin()
+                        .handler()
+                        .call_on_event(&mut st, h, &next)
+                        .unwrap()
+                        .unwrap();
+                    pool_rate.lock().unwrap().push((st, inst, h));
+                    !r.handled
+                },
+            )
+        };
+        let p1 = pooled(1);
+        let p2 = pooled(2);
+        println!(
+            "EXPERIMENT pooled bindgen: 1 thread {:.0}, 2 threads {:.0}, {:.2}x",
+            p1.per_second,
+            p2.per_second,
+            p2.per_second / p1.per_second
+        );
+    }
     // The same 2 threads, each with a host of its own (`instances = 1`): what sharing one
     // host costs.
     let single = format!(
