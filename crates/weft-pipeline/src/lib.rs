@@ -10,7 +10,7 @@
 //! outputs never forwarded, the end of input sent down the chain at the end. A reader,
 //! one thread per stage and the writer are joined by bounded channels, so a slow stage
 //! holds back the ones before it. Bytes cross each boundary through a typed call, not
-//! a value per byte.
+//! a value per byte. [`Pipeline::run_async`] does the same over tokio's async streams.
 //!
 //! ```no_run
 //! use weft_pipeline::{Pipeline, StageSpec};
@@ -32,6 +32,7 @@
 mod manifest;
 mod pipeline;
 mod stage;
+mod stream;
 
 pub use manifest::{
     DEFAULT_CHUNK_SIZE, DEFAULT_STAGE_MEMORY, ManifestError, PipelineManifest, StageSpec,

@@ -175,6 +175,11 @@ impl Pipeline {
         Pipeline::new(runtime, stages, DEFAULT_CHUNK_SIZE)
     }
 
+    /// Bytes read from the input at a time.
+    pub fn chunk_size(&self) -> usize {
+        self.chunk_size
+    }
+
     /// The counters of the run in progress (and of the last one).
     pub fn progress(&self) -> Arc<Progress> {
         Arc::clone(&self.progress)

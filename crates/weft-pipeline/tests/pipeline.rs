@@ -231,3 +231,30 @@ fn a_javascript_stage_in_the_middle_of_a_rust_chain() {
         "every line has `fox`, so grep keeps them all"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_streams_go_through_the_same_pipeline() {
+    let input = text(300_000);
+    let gzip = pipeline(
+        &[
+            stage("transform-gzip", ""),
+            stage("transform-base64-encode", ""),
+        ],
+        4096,
+    );
+    let mut out = Vec::new();
+    let (gzip, stats) = gzip.run_async(&input[..], &mut out).await;
+    assert_eq!(stats.unwrap().bytes_in, input.len() as u64);
+    assert_eq!(gunzip_native(&STANDARD.decode(&out).unwrap()), input);
+    // The pipeline comes back and runs again; a failure is reported as from `run`.
+    let mut again = Vec::new();
+    let (_, second) = gzip.run_async(&b"abc"[..], &mut again).await;
+    assert_eq!(second.unwrap().bytes_in, 3);
+    let gunzip = pipeline(&[stage("transform-gunzip", "")], 4096);
+    let (_, failed) = gunzip.run_async(&input[..], tokio::io::sink()).await;
+    let error = failed.unwrap_err().to_string();
+    assert!(
+        error.starts_with("stage 1 (`") && error.contains("at byte 0"),
+        "{error}"
+    );
+}
