@@ -12,8 +12,11 @@
 //! 2. Events per second from 2 threads against 1: the weft host with `instances = 2` on
 //!    both plugins (one shared `PluginHost`), and the same ratio for the `bindgen!` host
 //!    (each thread its own stores), which is how far two threads scale on this machine.
-//!    One more line runs the 2 threads on a weft host each (`instances = 1`), which
-//!    shows what sharing one host (its pool, locks and metrics) costs.
+//!    Two more lines say where weft's loss comes from: the `bindgen!` host with its
+//!    instances pooled as weft pools them (per plugin, idle instances behind a mutex,
+//!    an event taking the last one returned, whichever thread used it), on 1 and 2
+//!    threads; and the 2 threads on a weft host each (`instances = 1`), which shows what
+//!    sharing one host (its pool, locks and metrics) costs.
 //! 3. Memory per loaded plugin: a manifest of [`COPIES`] copies of `auth-plugin` (same
 //!    file, different names, one instance each) is loaded as a warm-up and kept loaded
 //!    (the compile cache holds the artifact, the allocator has seen a whole load's
@@ -44,7 +47,7 @@
 //! default), or `bash benches/plugins.sh`.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
@@ -144,14 +147,79 @@ impl BindgenPlugins {
     }
 }
 
-/// The `bindgen!` host's chain: a store, an instance and a handler per plugin.
-struct BindgenChain {
-    auth_store: Store<BindgenState>,
-    auth: auth::PluginImpl,
-    auth_handler: ResourceAny,
-    rate_store: Store<BindgenState>,
-    rate: rate::FilteredPluginImpl,
-    rate_handler: ResourceAny,
+type AuthResult = auth::example::plugin_system::hooks::HookResult;
+type RateResult = rate::example::plugin_system::hooks::HookResult;
+
+/// One instance of auth in the `bindgen!` host: its store, instance and handler.
+struct AuthSlot {
+    store: Store<BindgenState>,
+    instance: auth::PluginImpl,
+    handler: ResourceAny,
+}
+
+impl AuthSlot {
+    fn new(plugins: &BindgenPlugins) -> AuthSlot {
+        let mut store = plugins.store();
+        let instance = plugins
+            .auth
+            .instantiate(&mut store)
+            .expect("auth instantiates");
+        let handler = instance
+            .example_plugin_system_plugin()
+            .handler()
+            .call_constructor(&mut store, AUTH_CONFIG)
+            .expect("auth's handler");
+        AuthSlot {
+            store,
+            instance,
+            handler,
+        }
+    }
+
+    fn on_event(&mut self, event: &AuthEvent) -> AuthResult {
+        self.instance
+            .example_plugin_system_plugin()
+            .handler()
+            .call_on_event(&mut self.store, self.handler, event)
+            .expect("auth's on-event")
+            .expect("auth takes the event")
+    }
+}
+
+/// One instance of rate-limit in the `bindgen!` host.
+struct RateSlot {
+    store: Store<BindgenState>,
+    instance: rate::FilteredPluginImpl,
+    handler: ResourceAny,
+}
+
+impl RateSlot {
+    fn new(plugins: &BindgenPlugins) -> RateSlot {
+        let mut store = plugins.store();
+        let instance = plugins
+            .rate
+            .instantiate(&mut store)
+            .expect("rate-limit instantiates");
+        let handler = instance
+            .example_plugin_system_plugin()
+            .handler()
+            .call_constructor(&mut store, RATE_CONFIG)
+            .expect("rate-limit's handler");
+        RateSlot {
+            store,
+            instance,
+            handler,
+        }
+    }
+
+    fn on_event(&mut self, event: &RateEvent) -> RateResult {
+        self.instance
+            .example_plugin_system_plugin()
+            .handler()
+            .call_on_event(&mut self.store, self.handler, event)
+            .expect("rate-limit's on-event")
+            .expect("rate-limit takes the event")
+    }
 }
 
 /// What the `bindgen!` chain did with one event.
@@ -164,75 +232,97 @@ struct Passed {
     payload: Vec<u8>,
 }
 
+/// The chain's semantics over two calls: auth's `on-event`, its payload applied, then
+/// rate-limit's, unless auth answered the event.
+fn chain(
+    event: &AuthEvent,
+    auth: impl FnOnce(&AuthEvent) -> AuthResult,
+    rate: impl FnOnce(&RateEvent) -> RateResult,
+) -> Passed {
+    let first = auth(event);
+    let auth_modified = first.modified_payload.is_some();
+    if first.handled {
+        return Passed {
+            passed: false,
+            modified: (auth_modified, false),
+            payload: first.modified_payload.unwrap_or_default(),
+        };
+    }
+    let next = RateEvent {
+        event_type: event.event_type.clone(),
+        payload: first
+            .modified_payload
+            .unwrap_or_else(|| event.payload.clone()),
+        timestamp: event.timestamp,
+    };
+    let second = rate(&next);
+    Passed {
+        passed: !second.handled,
+        modified: (auth_modified, second.modified_payload.is_some()),
+        payload: second.modified_payload.unwrap_or(next.payload),
+    }
+}
+
+/// The `bindgen!` host's chain: one instance of each plugin, owned by one thread.
+struct BindgenChain {
+    auth: AuthSlot,
+    rate: RateSlot,
+}
+
 impl BindgenChain {
     fn new(plugins: &BindgenPlugins) -> BindgenChain {
-        let mut auth_store = plugins.store();
-        let auth = plugins
-            .auth
-            .instantiate(&mut auth_store)
-            .expect("auth instantiates");
-        let auth_handler = auth
-            .example_plugin_system_plugin()
-            .handler()
-            .call_constructor(&mut auth_store, AUTH_CONFIG)
-            .expect("auth's handler");
-        let mut rate_store = plugins.store();
-        let rate = plugins
-            .rate
-            .instantiate(&mut rate_store)
-            .expect("rate-limit instantiates");
-        let rate_handler = rate
-            .example_plugin_system_plugin()
-            .handler()
-            .call_constructor(&mut rate_store, RATE_CONFIG)
-            .expect("rate-limit's handler");
         BindgenChain {
-            auth_store,
-            auth,
-            auth_handler,
-            rate_store,
-            rate,
-            rate_handler,
+            auth: AuthSlot::new(plugins),
+            rate: RateSlot::new(plugins),
         }
     }
 
-    /// Auth's `on-event`, its payload applied, then rate-limit's.
     fn dispatch(&mut self, event: &AuthEvent) -> Passed {
-        let auth = self
-            .auth
-            .example_plugin_system_plugin()
-            .handler()
-            .call_on_event(&mut self.auth_store, self.auth_handler, event)
-            .expect("auth's on-event")
-            .expect("auth takes the event");
-        let auth_modified = auth.modified_payload.is_some();
-        if auth.handled {
-            return Passed {
-                passed: false,
-                modified: (auth_modified, false),
-                payload: auth.modified_payload.unwrap_or_default(),
-            };
-        }
-        let next = RateEvent {
-            event_type: event.event_type.clone(),
-            payload: auth
-                .modified_payload
-                .unwrap_or_else(|| event.payload.clone()),
-            timestamp: event.timestamp,
-        };
-        let rate = self
-            .rate
-            .example_plugin_system_plugin()
-            .handler()
-            .call_on_event(&mut self.rate_store, self.rate_handler, &next)
-            .expect("rate-limit's on-event")
-            .expect("rate-limit takes the event");
-        Passed {
-            passed: !rate.handled,
-            modified: (auth_modified, rate.modified_payload.is_some()),
-            payload: rate.modified_payload.unwrap_or(next.payload),
+        chain(event, |e| self.auth.on_event(e), |e| self.rate.on_event(e))
+    }
+}
+
+/// The `bindgen!` host with instances pooled as weft pools them: per plugin, idle
+/// instances in a `Vec` behind a mutex, each event taking the last one returned,
+/// whichever thread used it before.
+struct BindgenPool {
+    auth: Mutex<Vec<AuthSlot>>,
+    rate: Mutex<Vec<RateSlot>>,
+}
+
+impl BindgenPool {
+    fn new(plugins: &BindgenPlugins, instances: usize) -> BindgenPool {
+        BindgenPool {
+            auth: Mutex::new((0..instances).map(|_| AuthSlot::new(plugins)).collect()),
+            rate: Mutex::new((0..instances).map(|_| RateSlot::new(plugins)).collect()),
         }
     }
+
+    fn dispatch(&self, event: &AuthEvent) -> Passed {
+        chain(
+            event,
+            |e| {
+                let mut slot = take(&self.auth);
+                let result = slot.on_event(e);
+                self.auth.lock().expect("pool").push(slot);
+                result
+            },
+            |e| {
+                let mut slot = take(&self.rate);
+                let result = slot.on_event(e);
+                self.rate.lock().expect("pool").push(slot);
+                result
+            },
+        )
+    }
+}
+
+/// An idle instance; there is one per thread.
+fn take<S>(pool: &Mutex<Vec<S>>) -> S {
+    pool.lock()
+        .expect("pool")
+        .pop()
+        .expect("an idle instance: the pool has one per thread")
 }
 
 /// Seconds since the Unix epoch.
@@ -430,6 +520,7 @@ fn main() {
     let seconds: u64 = std::env::var("SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
+        .filter(|&s| s > 0)
         .unwrap_or(3);
     let run_for = Duration::from_secs(seconds);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -521,70 +612,24 @@ fn main() {
         weft_2.per_second / bindgen_2.per_second
     );
     drop(host);
-    {
-        // EXPERIMENT: bindgen chains in a shared LIFO pool, per plugin.
-        let a: Vec<BindgenChain> = (0..2).map(|_| BindgenChain::new(&plugins)).collect();
-        let pool_auth = std::sync::Mutex::new(Vec::new());
-        let pool_rate = std::sync::Mutex::new(Vec::new());
-        for c in a {
-            let BindgenChain {
-                auth_store,
-                auth,
-                auth_handler,
-                rate_store,
-                rate,
-                rate_handler,
-            } = c;
-            pool_auth
-                .lock()
-                .unwrap()
-                .push((auth_store, auth, auth_handler));
-            pool_rate
-                .lock()
-                .unwrap()
-                .push((rate_store, rate, rate_handler));
-        }
-        let pooled = |threads: usize| {
-            measure(
-                threads,
-                run_for,
-                |_| (),
-                |_, i| {
-                    let event = &bindgen_events[i];
-                    let (mut st, inst, h) = pool_auth.lock().unwrap().pop().unwrap();
-                    let r = inst
-                        .example_plugin_system_plugin()
-                        .handler()
-                        .call_on_event(&mut st, h, event)
-                        .unwrap()
-                        .unwrap();
-                    pool_auth.lock().unwrap().push((st, inst, h));
-                    let next = RateEvent {
-                        event_type: event.event_type.clone(),
-                        payload: r.modified_payload.unwrap(),
-                        timestamp: event.timestamp,
-                    };
-                    let (mut st, inst, h) = pool_rate.lock().unwrap().pop().unwrap();
-                    let r = inst
-                        .example_plugin_system_plugin()
-                        .handler()
-                        .call_on_event(&mut st, h, &next)
-                        .unwrap()
-                        .unwrap();
-                    pool_rate.lock().unwrap().push((st, inst, h));
-                    !r.handled
-                },
-            )
-        };
-        let p1 = pooled(1);
-        let p2 = pooled(2);
-        println!(
-            "EXPERIMENT pooled bindgen: 1 thread {:.0}, 2 threads {:.0}, {:.2}x",
-            p1.per_second,
-            p2.per_second,
-            p2.per_second / p1.per_second
-        );
-    }
+    // The bindgen! host with weft's pooling, on the same 2 threads.
+    let pool = BindgenPool::new(&plugins, 2);
+    let pooled = |threads: usize| {
+        measure(
+            threads,
+            run_for,
+            |_| (),
+            |_, i| pool.dispatch(&bindgen_events[i]).passed,
+        )
+    };
+    let (pooled_1, pooled_2) = (pooled(1), pooled(2));
+    println!(
+        "bindgen! host, instances pooled as weft pools them: 1 thread {:.0} events/s, 2 threads {:.0} events/s; 2 threads / 1 thread {:.2}x",
+        pooled_1.per_second,
+        pooled_2.per_second,
+        pooled_2.per_second / pooled_1.per_second
+    );
+    drop(pool);
     // The same 2 threads, each with a host of its own (`instances = 1`): what sharing one
     // host costs.
     let single = format!(
