@@ -11,26 +11,10 @@ use weft_plugins::{PluginStatus, StepOutcome};
 /// auth, then the JS blocklist refusing client `mallory`, then rate-limit (budget 2).
 fn seed_chain() -> String {
     format!(
-        r#"
-[[plugin]]
-name = "auth"
-path = {auth}
-config = {{ secret = "{SECRET}" }}
-
-[[plugin]]
-name = "blocklist"
-path = {blocklist}
-config = {{ blocked = ["mallory"] }}
-
-[[plugin]]
-name = "rate-limit"
-path = {rate}
-config = {{ capacity = 2, refill-per-second = 0.001 }}
-instances = 1
-"#,
-        auth = guest("auth-plugin"),
-        blocklist = toml_path(&weft_test_guests::js_path("blocklist")),
-        rate = guest("rate-limit"),
+        "{}\n[[plugin]]\nname = \"blocklist\"\npath = {}\nconfig = {{ blocked = [\"mallory\"] }}\n{}",
+        auth_table(),
+        toml_path(&weft_test_guests::js_path("blocklist")),
+        rate_limit_table(2),
     )
 }
 

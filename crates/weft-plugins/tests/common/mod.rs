@@ -56,21 +56,22 @@ pub fn write_manifest(dir: &Path, text: &str) -> PathBuf {
 /// The `[[plugin]]` tables of the seed's chain: auth, then rate-limit with a budget of
 /// `capacity` requests per client.
 pub fn auth_and_rate_limit(capacity: u32) -> String {
-    format!(
-        r#"
-[[plugin]]
-name = "auth"
-path = {auth}
-config = {{ secret = "{SECRET}" }}
+    format!("{}{}", auth_table(), rate_limit_table(capacity))
+}
 
-[[plugin]]
-name = "rate-limit"
-path = {rate}
-config = {{ capacity = {capacity}, refill-per-second = 0.001 }}
-instances = 1
-"#,
-        auth = guest("auth-plugin"),
-        rate = guest("rate-limit"),
+/// The auth plugin's `[[plugin]]` table, with [`SECRET`].
+pub fn auth_table() -> String {
+    format!(
+        "\n[[plugin]]\nname = \"auth\"\npath = {}\nconfig = {{ secret = \"{SECRET}\" }}\n",
+        guest("auth-plugin")
+    )
+}
+
+/// rate-limit's `[[plugin]]` table: one instance, a budget of `capacity` per client.
+pub fn rate_limit_table(capacity: u32) -> String {
+    format!(
+        "\n[[plugin]]\nname = \"rate-limit\"\npath = {}\nconfig = {{ capacity = {capacity}, refill-per-second = 0.001 }}\ninstances = 1\n",
+        guest("rate-limit")
     )
 }
 
