@@ -32,6 +32,7 @@ enum Command {
     #[command(subcommand)]
     Plugins(commands::plugins::PluginsCommand),
     Pipeline(commands::pipeline::PipelineCommand),
+    Serve(commands::serve::ServeCommand),
     New(commands::new::NewCommand),
     Targets(commands::targets::TargetsCommand),
     #[command(subcommand)]
@@ -47,6 +48,7 @@ impl Command {
             Command::Plug(c) => c.run(),
             Command::Plugins(c) => c.run(),
             Command::Pipeline(c) => c.run(),
+            Command::Serve(c) => c.run(),
             Command::New(c) => c.run(),
             Command::Targets(c) => c.run(),
             Command::Wit(c) => c.run(),

@@ -20,9 +20,9 @@ pub(crate) use stderr_line;
 /// too) with `-vv`. `RUST_LOG` overrides all of it.
 pub fn init_logging(verbose: u8) {
     let default = match verbose {
-        0 => "warn,guest=trace",
+        0 => "warn,guest=trace,weft::access=info,weft::serve=info",
         1 => {
-            "warn,weft=debug,weft_runtime=debug,weft_compose=debug,weft_wit=debug,weft_plugins=debug,guest=trace"
+            "warn,weft=debug,weft_runtime=debug,weft_compose=debug,weft_wit=debug,weft_plugins=debug,weft_serve=debug,guest=trace,weft::access=info,weft::serve=debug"
         }
         _ => "debug,guest=trace",
     };

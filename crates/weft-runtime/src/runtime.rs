@@ -312,7 +312,7 @@ impl<T: Send + 'static> Prepared<T> {
         if self.mode == Mode::Async {
             return Err(SessionError::NeedsAsync);
         }
-        let mut store = self.store(capabilities, &limits, data)?;
+        let mut store = self.new_store(capabilities, &limits, data)?;
         let instance = self.pre.instantiate(&mut store);
         self.session(store, instance, limits)
     }
@@ -328,7 +328,7 @@ impl<T: Send + 'static> Prepared<T> {
         if self.mode == Mode::Sync {
             return Err(SessionError::NeedsSync);
         }
-        let mut store = self.store(capabilities, &limits, data)?;
+        let mut store = self.new_store(capabilities, &limits, data)?;
         let instance = self.pre.instantiate_async(&mut store).await;
         self.session(store, instance, limits)
     }
@@ -352,7 +352,11 @@ impl<T: Send + 'static> Prepared<T> {
         ))
     }
 
-    fn store(
+    /// A store set up as every session's is (capabilities, the store-wide limiter,
+    /// fuel), for embedders that instantiate [`Prepared::instance_pre`] themselves
+    /// through typed bindings, such as a `wasi:http` server. Per-call deadlines are theirs
+    /// to set: the epoch deadline starts far in the future.
+    pub fn new_store(
         &self,
         capabilities: &Capabilities,
         limits: &Limits,

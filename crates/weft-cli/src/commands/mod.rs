@@ -7,5 +7,6 @@ pub mod new;
 pub mod pipeline;
 pub mod plug;
 pub mod plugins;
+pub mod serve;
 pub mod targets;
 pub mod wit;

@@ -1,0 +1,131 @@
+//! HTTP for components, on weft's host runtime.
+//!
+//! - A component that exports `wasi:http/incoming-handler` (WASI 0.2) is served as
+//!   `wasmtime serve` serves it: a fresh instance per request from one pre-instance,
+//!   the response streamed, per-request limits ([`HttpHandler`]).
+//! - Any other component is served as a JSON API generated from its WIT ([`Gateway`]):
+//!   `POST /call/{export}`, sessions that keep resource handles across requests, an
+//!   OpenAPI 3.1 document at `/openapi.json` and a page at `/` to try every export.
+//!
+//! Both run on one [`Server`]: hyper HTTP/1 with keep-alive, a cap on concurrent
+//! requests with backpressure, access logs through `tracing` (target `weft::access`),
+//! an app that can be replaced while serving ([`AppSlot`]), and graceful shutdown.
+#![deny(missing_docs)]
+
+mod body;
+mod gateway;
+mod handler;
+mod openapi;
+mod page;
+mod problem;
+mod server;
+mod watch;
+
+use std::path::Path;
+
+pub use body::Body;
+pub use gateway::{Gateway, GatewayConfig, GatewayError};
+pub use handler::{HttpHandler, INCOMING_HANDLER, NotAHandler};
+pub use openapi::{Docs, OpenApiError};
+pub use server::{AppSlot, Server, ServerConfig};
+pub use watch::{Watcher, watch};
+use weft_runtime::{Capabilities, Imports, Limits, Runtime};
+
+/// What a server serves.
+pub enum App {
+    /// A `wasi:http` handler.
+    Handler(HttpHandler),
+    /// Any other component, as a JSON API.
+    Gateway(Gateway),
+}
+
+/// Everything an app is built with, besides the component.
+#[derive(Debug, Clone, Default)]
+pub struct AppOptions {
+    /// What each instance may touch.
+    pub capabilities: Capabilities,
+    /// Each request's (or session call's) limits.
+    pub limits: Limits,
+    /// Sessions and bodies, for the gateway.
+    pub gateway: GatewayConfig,
+    /// Docs for the OpenAPI document, from the component's WIT source.
+    pub docs: Docs,
+    /// Satisfy imports weft does not provide with functions that trap.
+    pub trap_unknown_imports: bool,
+}
+
+/// Why an app could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The component could not be read or compiled.
+    #[error(transparent)]
+    Load(#[from] weft_runtime::LoadError),
+    /// Its imports could not be linked.
+    #[error(transparent)]
+    Link(#[from] weft_runtime::LinkError),
+    /// It exports a handler in a form weft cannot serve.
+    #[error(transparent)]
+    Handler(#[from] NotAHandler),
+    /// Its WIT could not be read for the gateway.
+    #[error(transparent)]
+    Gateway(#[from] GatewayError),
+    /// The file could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl App {
+    /// Loads the component at `path` and builds the app it calls for: a handler when it
+    /// exports `wasi:http/incoming-handler`, a gateway otherwise.
+    pub fn load(runtime: &Runtime, path: &Path, options: &AppOptions) -> Result<App, AppError> {
+        let bytes = std::fs::read(path).map_err(|source| AppError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = path.display().to_string();
+        let binary = weft_runtime::to_binary(&name, bytes)?;
+        let component = runtime.load_bytes(&name, binary.clone())?;
+        let imports = Imports::<()>::default()
+            .greeter_logging()
+            .asynchronous()
+            .trap_unknown(options.trap_unknown_imports);
+        let prepared = runtime.prepare(&component, &imports)?;
+        let is_handler = component.exports().funcs().iter().any(|f| {
+            f.interface
+                .as_deref()
+                .is_some_and(|i| i.starts_with(INCOMING_HANDLER))
+        });
+        if is_handler {
+            let handler = HttpHandler::new(
+                prepared,
+                options.capabilities.clone(),
+                options.limits.clone(),
+            )?;
+            Ok(App::Handler(handler))
+        } else {
+            let gateway = Gateway::new(
+                prepared,
+                &binary,
+                &options.docs,
+                options.capabilities.clone(),
+                options.limits.clone(),
+                options.gateway.clone(),
+            )?;
+            Ok(App::Gateway(gateway))
+        }
+    }
+
+    /// What kind of app it is, for messages: `wasi:http handler` or `JSON gateway`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            App::Handler(_) => "wasi:http handler",
+            App::Gateway(_) => "JSON gateway",
+        }
+    }
+}
