@@ -6,3 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup component add rustfmt clippy
 bash scripts/setup-guest-toolchain.sh
+# `weft serve`'s tests validate its OpenAPI documents with a real validator.
+if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator==0.7.2
+fi

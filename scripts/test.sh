@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # A JavaScript component built with jco's defaults, for the runtime's cross-toolchain test.
 bash scripts/build-js-guests.sh >/dev/null
+# Debian's Chromium and playwright-core, for the test of `weft serve`'s page.
+bash scripts/setup-browser.sh
 cargo fmt --all -- --check
 (cd guests && cargo fmt --all -- --check)
 cargo clippy --workspace --all-targets -- -D warnings
