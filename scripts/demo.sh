@@ -2,7 +2,8 @@
 # Sets weft up, builds it and the bundled guest components, and runs weft's main job
 # on them: calling exports with typed values, resources across calls, an async export,
 # composition, a Rust program that embeds the runtime as a host, a plugin chain (Rust
-# and JavaScript plugins) through the plugin host, and a streaming pipeline.
+# and JavaScript plugins) through the plugin host, a streaming pipeline, and `weft serve`
+# (a wasi:http handler, a composed component as a JSON gateway, a session with resources).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -39,4 +40,36 @@ tmp="$(mktemp -d)"
 run pipeline examples/pipeline/pipeline.toml -i README.md -o "$tmp/readme.b64" --stats
 run pipeline "$guests/transform_base64_decode.wasm" "$guests/transform_gunzip.wasm" -i "$tmp/readme.b64" -o "$tmp/readme.md"
 cmp README.md "$tmp/readme.md" && echo "README.md came back byte for byte"
+rm -rf "$tmp"
+# weft serve: a wasi:http handler, then the composed greeter + logger as a JSON gateway,
+# each on a free loopback port, talked to with curl and stopped with SIGTERM.
+serve() {
+    local log
+    log="$(mktemp)"
+    "$weft" serve "$@" --addr 127.0.0.1:0 >"$log" 2>&1 &
+    server=$!
+    until grep -q 'http://' "$log"; do sleep 0.1; done
+    base="$(grep -o 'http://[0-9.:]*' "$log" | head -1)"
+    printf '\n$ weft serve %s   # %s\n' "$*" "$base"
+}
+stop() { kill -TERM "$server"; wait "$server" || true; }
+serve "$guests/http_hello.wasm" --no-access-log
+printf '$ curl %s/\n' "$base"; curl -s "$base/"
+stop
+tmp="$(mktemp -d)"
+"$weft" compose examples/compose/compose.toml -o "$tmp/app.wasm" >/dev/null
+serve "$tmp/app.wasm" --wit wit/greeter --no-access-log
+printf "\$ curl -d '{\"person\": {\"name\": \"Ada\"}}' %s/call/greet\n" "$base"
+curl -s -d '{"person": {"name": "Ada"}}' "$base/call/greet"; echo
+printf "\$ curl -d '{\"person\": {\"name\": 3}}' %s/call/greet\n" "$base"
+curl -s -d '{"person": {"name": 3}}' "$base/call/greet"; echo
+printf '$ curl %s/openapi.json | head -c 300\n' "$base"
+curl -s "$base/openapi.json" | head -c 300; echo " ..."
+stop
+serve "$guests/sqldb.wasm" --no-access-log
+id="$(curl -s -X POST "$base/sessions" | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')"
+printf '$ curl -X POST %s/sessions, then statements inside session %s\n' "$base" "$id"
+printf 'let db = db(":memory:")\ndb.execute("create table t (name text)", [])\ndb.execute("insert into t values (?1)", ["Ada"])\ndb.query("select name from t", [])\n' \
+    | curl -s -H 'content-type: text/plain' --data-binary @- "$base/sessions/$id/call"; echo
+stop
 rm -rf "$tmp"

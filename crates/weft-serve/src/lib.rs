@@ -69,6 +69,11 @@ pub enum AppError {
     /// Its WIT could not be read for the gateway.
     #[error(transparent)]
     Gateway(#[from] GatewayError),
+    /// It exports an HTTP handler weft does not serve yet.
+    #[error(
+        "`{0}` exports the WASI 0.3 `wasi:http/handler`, which weft does not serve yet (wasmtime 48 marks it unstable); build it for WASI 0.2 `wasi:http/incoming-handler`"
+    )]
+    Preview3(String),
     /// The file could not be read.
     #[error("cannot read `{}`: {source}", path.display())]
     Read {
@@ -101,6 +106,14 @@ impl App {
                 .as_deref()
                 .is_some_and(|i| i.starts_with(INCOMING_HANDLER))
         });
+        let is_p3_handler = component.exports().funcs().iter().any(|f| {
+            f.interface
+                .as_deref()
+                .is_some_and(|i| i.starts_with("wasi:http/handler@0.3"))
+        });
+        if is_p3_handler {
+            return Err(AppError::Preview3(name));
+        }
         if is_handler {
             let handler = HttpHandler::new(
                 prepared,
