@@ -17,10 +17,10 @@ pub struct OpenApiError(String);
 /// The gateway's view of one export: what the page and the routes need.
 #[derive(Debug, Clone)]
 pub struct ExportEntry {
-    /// The name routes and calls use (`greet`, `counter.increment`).
-    pub name: String,
     /// Whether it passes no handle in or out, so one fresh instance can serve it.
     pub stateless: bool,
+    /// Where the instance exports it, whatever name a request uses for it.
+    pub index: wasmtime::component::ComponentExportIndex,
 }
 
 /// WIT docs by item, taken from a WIT source (component binaries rarely carry docs).
@@ -203,7 +203,10 @@ pub fn document(
                     ),
                 );
             }
-            entries.push(ExportEntry { name, stateless });
+            entries.push(ExportEntry {
+                stateless,
+                index: export.index,
+            });
         }
     }
     paths.extend(session_paths());

@@ -153,7 +153,7 @@ impl Gateway {
             .resolve(name)
             .map_err(|e| call::problem(&weft_runtime::CallError::Resolve(e)))?;
         let signature = catalog.signature(export);
-        if !self.is_stateless(name, export) {
+        if !self.is_stateless(export) {
             return Err(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "needs-session",
@@ -171,16 +171,11 @@ impl Gateway {
         Ok(json_value(call::status_of(export, &value), &value))
     }
 
-    fn is_stateless(&self, name: &str, export: &weft_runtime::ExportFunc) -> bool {
+    /// Whether `export`, under any of its names, can be served by a fresh instance.
+    fn is_stateless(&self, export: &weft_runtime::ExportFunc) -> bool {
         self.exports
             .iter()
-            .find(|e| e.name == name)
-            .map(|e| e.stateless)
-            .unwrap_or_else(|| {
-                // Asked for by another spelling (`greeting#greet`): judge the export itself.
-                let short = export.short_name();
-                self.exports.iter().any(|e| e.name == short && e.stateless)
-            })
+            .any(|e| e.index == export.index && e.stateless)
     }
 
     async fn instantiate(&self) -> Result<Session, Problem> {
