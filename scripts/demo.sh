@@ -3,14 +3,16 @@
 # on them: calling exports with typed values, resources across calls, an async export,
 # composition, a Rust program that embeds the runtime as a host, a plugin chain (Rust
 # and JavaScript plugins) through the plugin host, a streaming pipeline, and `weft serve`
-# (a wasi:http handler, a composed component as a JSON gateway, a session with resources).
+# (a wasi:http handler, a composed component as a JSON gateway, a session with resources),
+# and `weft test` (components against mocked imports, a recorded session replayed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # The bundled examples refer to the guests where a plain build puts them.
 unset WEFT_GUESTS_TARGET_DIR
 cargo build -p weft-cli -p weft-test-guests -p weft-embed-example
-# The example plugin chain's JavaScript plugin, where examples/plugins/plugins.toml expects it.
+# The JavaScript guests where the bundled examples expect them (the plugin chain's blocklist,
+# the greeter the demo runs the greeter's tests on).
 WEFT_JS_GUESTS_DIR=guests-js/target bash scripts/build-js-guests.sh >/dev/null
 weft="${CARGO_TARGET_DIR:-target}/debug/weft"
 guests="guests/target/wasm32-wasip2/release"
@@ -31,6 +33,15 @@ rm -rf "$tmp"
 # 8 threads calling one prepared greeter, and a hot swap while they run.
 printf '\n$ embed greeter.wasm legacy-app.wasm\n'
 "${CARGO_TARGET_DIR:-target}/debug/embed" "$guests/greeter.wasm" "$guests/legacy_app.wasm"
+# weft test: components alone against mocked imports (the storage adapter over a mocked
+# storage-v2, the greeter over a mocked logger, a notebook over a mocked database
+# resource), the greeter's tests on its JavaScript twin, and a recorded session replayed.
+run test examples/tests/
+run test examples/tests/greeter.toml --component guests-js/target/greeter.wasm
+tmp="$(mktemp -d)"
+run call "$guests/greeter.wasm" --record "$tmp/trace.json" 'greet({name: "Ada"})'
+run test --replay "$tmp/trace.json" "$guests/greeter.wasm"
+rm -rf "$tmp"
 # The plugin host: auth (JWT), a JavaScript blocklist and rate-limit in one chain, each
 # event answered as a JSON line with what every plugin did.
 run plugins check examples/plugins/plugins.toml

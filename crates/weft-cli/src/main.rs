@@ -35,6 +35,7 @@ enum Command {
     Serve(commands::serve::ServeCommand),
     New(commands::new::NewCommand),
     Targets(commands::targets::TargetsCommand),
+    Test(commands::test::TestCommand),
     #[command(subcommand)]
     Wit(commands::wit::WitCommand),
 }
@@ -51,6 +52,7 @@ impl Command {
             Command::Serve(c) => c.run(),
             Command::New(c) => c.run(),
             Command::Targets(c) => c.run(),
+            Command::Test(c) => c.run(),
             Command::Wit(c) => c.run(),
         }
     }

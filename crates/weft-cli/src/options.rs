@@ -104,6 +104,15 @@ impl RunOptions {
                     preopen.guest
                 );
             }
+            // A relative guest path named after `::` resolves against nothing the guest
+            // can see; `.` is the one relative path WASI programs look up by convention.
+            if spec.contains("::") && !preopen.guest.starts_with('/') && preopen.guest != "." {
+                bail!(
+                    "`{flag} {spec}`: the guest path `{}` is relative; give an absolute one such as `/{}`",
+                    preopen.guest,
+                    preopen.guest.trim_start_matches("./")
+                );
+            }
             if !preopen.host.is_dir() {
                 bail!(
                     "`{flag} {spec}`: `{}` is not a directory",

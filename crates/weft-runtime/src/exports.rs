@@ -272,6 +272,15 @@ impl ExportCatalog {
         &self.resources
     }
 
+    /// The name of an exported resource type (a component-level type, as in
+    /// [`ExportFunc::ty`]).
+    pub fn resource_name(&self, ty: &ResourceType) -> Option<&str> {
+        self.resource_names
+            .iter()
+            .find(|(t, _)| t == ty)
+            .map(|(_, n)| n.as_str())
+    }
+
     /// Finds the function a user means by `query`.
     pub fn resolve(&self, query: &str) -> Result<&ExportFunc, ResolveError> {
         let (interface, item) = match query.rsplit_once('#') {

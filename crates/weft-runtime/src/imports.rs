@@ -80,6 +80,19 @@ pub struct Imports<T: 'static = ()> {
     pub(crate) entries: Vec<Entry<T>>,
     pub(crate) defines: Vec<(String, Arc<Define<T>>)>,
     pub(crate) trap_unknown: bool,
+    pub(crate) record: bool,
+}
+
+/// One call a guest made to an import served by this registry (not WASI's), as
+/// [`Imports::record_calls`] keeps it.
+#[derive(Debug, Clone)]
+pub struct ImportCall {
+    /// The import: `ns:pkg/iface@1.0.0#func`, or the bare name of a world-level one.
+    pub import: String,
+    /// The arguments it was called with.
+    pub args: Vec<Val>,
+    /// What it returned, or the message it trapped with.
+    pub results: Result<Vec<Val>, String>,
 }
 
 impl<T: 'static> Clone for Imports<T> {
@@ -97,6 +110,7 @@ impl<T: 'static> Clone for Imports<T> {
                 .collect(),
             defines: self.defines.clone(),
             trap_unknown: self.trap_unknown,
+            record: self.record,
         }
     }
 }
@@ -123,6 +137,7 @@ impl<T: 'static> Default for Imports<T> {
             entries: Vec::new(),
             defines: Vec::new(),
             trap_unknown: false,
+            record: false,
         }
     }
 }
@@ -260,6 +275,16 @@ impl<T: 'static> Imports<T> {
     /// of refusing to link.
     pub fn trap_unknown(mut self, yes: bool) -> Self {
         self.trap_unknown = yes;
+        self
+    }
+
+    /// Keeps every call the guest makes to an import this registry serves (host
+    /// functions, mocks, traps and forwards; not WASI, and not `async func` imports or
+    /// typed definitions), with its arguments and results, in the session's
+    /// [`import_calls`](crate::Session::take_import_calls): a recording of what the
+    /// component asked of its host.
+    pub fn record_calls(mut self) -> Self {
+        self.record = true;
         self
     }
 

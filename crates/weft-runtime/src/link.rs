@@ -7,7 +7,7 @@ use wasmtime::component::types::{ComponentFunc, ComponentInstance, ComponentItem
 use wasmtime::component::{Component, Linker, LinkerInstance, ResourceType, Type, Val};
 use wasmtime::{AsContextMut, Engine};
 
-use crate::imports::{Entry, Imports, Mock, MockValue, Mode, Provider};
+use crate::imports::{Entry, ImportCall, Imports, Mock, MockValue, Mode, Provider};
 use crate::state::HostState;
 use crate::values::{Path, ValueError, describe, json, wave};
 
@@ -181,15 +181,11 @@ pub(crate) fn build<T: Send + 'static>(
                             check_mode(imports.mode, &qualified, &func)?;
                             match imports.lookup(Some(name), item_name) {
                                 Some(entry) => define_func(
-                                    &mut inst,
-                                    imports.mode,
-                                    item_name,
-                                    &qualified,
-                                    &func,
-                                    entry,
+                                    &mut inst, imports, item_name, &qualified, &func, entry,
                                 )?,
                                 None if imports.trap_unknown => define_trap(
                                     &mut inst,
+                                    imports.record,
                                     item_name,
                                     &qualified,
                                     func.async_(),
@@ -234,9 +230,9 @@ pub(crate) fn build<T: Send + 'static>(
                 check_mode(imports.mode, name, func)?;
                 let mut root = linker.root();
                 match imports.lookup(None, name) {
-                    Some(entry) => define_func(&mut root, imports.mode, name, name, func, entry)?,
+                    Some(entry) => define_func(&mut root, imports, name, name, func, entry)?,
                     None if imports.trap_unknown => {
-                        define_trap(&mut root, name, name, func.async_(), None)?
+                        define_trap(&mut root, imports.record, name, name, func.async_(), None)?
                     }
                     None => missing.push(format!("func `{name}`: {}", func_sig(func))),
                 }
@@ -292,13 +288,15 @@ fn resources_of(engine: &Engine, instance: &ComponentInstance) -> Vec<ResourceTy
 
 fn define_func<T: Send + 'static>(
     inst: &mut LinkerInstance<'_, HostState<T>>,
-    mode: Mode,
+    imports: &Imports<T>,
     name: &str,
     qualified: &str,
     func: &ComponentFunc,
     entry: &Entry<T>,
 ) -> Result<(), LinkError> {
     let failed = |e| LinkError::wasmtime(format!("cannot define `{qualified}`"), e);
+    let mode = imports.mode;
+    let record = imports.record.then(|| qualified.to_string());
     match &entry.provider {
         Provider::Host(f) => {
             let f = f.clone();
@@ -311,8 +309,12 @@ fn define_func<T: Send + 'static>(
                     Box::pin(async move { done })
                 })
             } else {
-                inst.func_new(name, move |store, _ty, params, results| {
-                    f(store, params, results)
+                inst.func_new(name, move |mut store, _ty, params, results| {
+                    let done = f(store.as_context_mut(), params, results);
+                    if let Some(import) = &record {
+                        keep_call(store.data_mut(), import, params, results, &done);
+                    }
+                    done
                 })
             }
             .map_err(failed)
@@ -338,15 +340,20 @@ fn define_func<T: Send + 'static>(
             }
             .map_err(failed)
         }
-        Provider::Trap(message) => {
-            define_trap(inst, name, qualified, func.async_(), Some(message.clone()))
-        }
+        Provider::Trap(message) => define_trap(
+            inst,
+            imports.record,
+            name,
+            qualified,
+            func.async_(),
+            Some(message.clone()),
+        ),
         Provider::Mock(mock) => {
             let script = check_mock(qualified, func, mock)?;
             let owned = qualified.to_string();
             let next = Mutex::new(0usize);
             let repeat_last = mock.repeat_last;
-            define_dynamic(inst, name, func.async_(), move |_params, results| {
+            define_dynamic(inst, record, name, func.async_(), move |_params, results| {
                 let mut n = next.lock().unwrap_or_else(|p| p.into_inner());
                 let index = if *n < script.len() {
                     *n
@@ -400,7 +407,7 @@ fn define_func<T: Send + 'static>(
                 });
             }
             let target = Arc::clone(&forward.target);
-            define_dynamic(inst, name, func.async_(), move |params, results| {
+            define_dynamic(inst, record, name, func.async_(), move |params, results| {
                 let values = target.call(&export, params).map_err(|e| {
                     wasmtime::Error::msg(format!("the forward to `{export}` failed: {e}"))
                 })?;
@@ -415,9 +422,11 @@ fn define_func<T: Send + 'static>(
 }
 
 /// Defines `name` with `f`, as a concurrent host function when the import is a WIT
-/// `async func` (wasmtime requires it) and a plain one otherwise.
+/// `async func` (wasmtime requires it) and a plain one otherwise; a plain one's calls
+/// are kept under the import's name `record` when it is given.
 fn define_dynamic<T: Send + 'static>(
     inst: &mut LinkerInstance<'_, HostState<T>>,
+    record: Option<String>,
     name: &str,
     is_async: bool,
     f: impl Fn(&[Val], &mut [Val]) -> wasmtime::Result<()> + Send + Sync + 'static,
@@ -428,8 +437,32 @@ fn define_dynamic<T: Send + 'static>(
             Box::pin(async move { done })
         })
     } else {
-        inst.func_new(name, move |_store, _ty, params, results| f(params, results))
+        inst.func_new(name, move |mut store, _ty, params, results| {
+            let done = f(params, results);
+            if let Some(import) = &record {
+                keep_call(store.data_mut(), import, params, results, &done);
+            }
+            done
+        })
     }
+}
+
+/// Records one served import call in the store (see [`Imports::record_calls`]).
+fn keep_call<T>(
+    state: &mut HostState<T>,
+    import: &str,
+    params: &[Val],
+    results: &[Val],
+    done: &wasmtime::Result<()>,
+) {
+    state.import_calls.push(ImportCall {
+        import: import.to_string(),
+        args: params.to_vec(),
+        results: match done {
+            Ok(()) => Ok(results.to_vec()),
+            Err(e) => Err(format!("{e:#}")),
+        },
+    });
 }
 
 /// Writes an async host function's results into wasmtime's slots.
@@ -449,13 +482,15 @@ fn fill(slots: &mut [Val], values: Vec<Val>) -> wasmtime::Result<()> {
 
 fn define_trap<T: Send + 'static>(
     inst: &mut LinkerInstance<'_, HostState<T>>,
+    record: bool,
     name: &str,
     qualified: &str,
     is_async: bool,
     message: Option<String>,
 ) -> Result<(), LinkError> {
     let owned = qualified.to_string();
-    define_dynamic(inst, name, is_async, move |_, _| match &message {
+    let record = record.then(|| qualified.to_string());
+    define_dynamic(inst, record, name, is_async, move |_, _| match &message {
         Some(message) => wasmtime::bail!("`{owned}` trapped: {message}"),
         None => Err(wasmtime::Error::new(UnknownImportCalled {
             import: owned.clone(),

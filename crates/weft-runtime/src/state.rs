@@ -3,12 +3,20 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{
+    FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
+use crate::imports::ImportCall;
 use crate::limits::{Limits, StoreLimiter};
 
 /// What the guest may touch. Everything is denied unless granted here.
@@ -31,6 +39,13 @@ pub struct Capabilities {
     pub stdout: Output,
     /// Where the guest's stderr goes.
     pub stderr: Output,
+    /// A fixed wall-clock time (since the Unix epoch) instead of the host's, and a
+    /// monotonic clock that starts at 0 and advances 1 ms per reading: reproducible
+    /// runs (tests). `None`: the host's clocks.
+    pub fixed_clock: Option<Duration>,
+    /// A seed for both of the guest's random sources instead of the host's entropy:
+    /// reproducible runs (tests). `None`: the host's entropy.
+    pub random_seed: Option<u64>,
 }
 
 /// A host directory granted to the guest.
@@ -101,6 +116,7 @@ pub struct HostState<T> {
     http_policy: OutboundPolicy,
     limiter: StoreLimiter,
     pub(crate) logs: Vec<LogRecord>,
+    pub(crate) import_calls: Vec<ImportCall>,
     pub(crate) stdout: Option<MemoryOutputPipe>,
     pub(crate) stderr: Option<MemoryOutputPipe>,
     data: T,
@@ -122,6 +138,15 @@ impl<T> HostState<T> {
         }
         let stdout = stream(&mut builder, caps.stdout, true);
         let stderr = stream(&mut builder, caps.stderr, false);
+        if let Some(now) = caps.fixed_clock {
+            builder.wall_clock(FixedWallClock(now));
+            builder.monotonic_clock(SteppingMonotonicClock::default());
+        }
+        if let Some(seed) = caps.random_seed {
+            builder.secure_random(StdRng::seed_from_u64(seed));
+            builder.insecure_random(StdRng::seed_from_u64(seed.wrapping_add(1)));
+            builder.insecure_random_seed(u128::from(seed));
+        }
         if caps.network {
             builder.inherit_network();
             builder.allow_ip_name_lookup(true);
@@ -150,6 +175,7 @@ impl<T> HostState<T> {
             },
             limiter: StoreLimiter::new(limits),
             logs: Vec::new(),
+            import_calls: Vec::new(),
             stdout,
             stderr,
             data,
@@ -195,9 +221,43 @@ impl<T> HostState<T> {
         self.limiter.memory()
     }
 
+    /// Takes the import calls recorded since the last take (see
+    /// [`Imports::record_calls`](crate::Imports::record_calls)).
+    pub fn take_import_calls(&mut self) -> Vec<ImportCall> {
+        std::mem::take(&mut self.import_calls)
+    }
+
     /// Messages the guest logged through [`HostState::log`].
     pub fn logs(&self) -> &[LogRecord] {
         &self.logs
+    }
+}
+
+/// A wall clock stopped at one time.
+struct FixedWallClock(Duration);
+
+impl HostWallClock for FixedWallClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_nanos(1)
+    }
+
+    fn now(&self) -> Duration {
+        self.0
+    }
+}
+
+/// A monotonic clock that moves only when read, by 1 ms: time passes for a guest that
+/// measures it, the same way on every run.
+#[derive(Default)]
+struct SteppingMonotonicClock(AtomicU64);
+
+impl HostMonotonicClock for SteppingMonotonicClock {
+    fn resolution(&self) -> u64 {
+        1_000_000
+    }
+
+    fn now(&self) -> u64 {
+        self.0.fetch_add(1_000_000, Ordering::Relaxed)
     }
 }
 

@@ -10,6 +10,9 @@ use weft_runtime::{
     Statement,
 };
 
+use weft_runtime::values::val_contains_resource;
+use weft_test::{Trace, TracedCall, TracedImport};
+
 use crate::hints;
 use crate::options::RunOptions;
 
@@ -46,6 +49,10 @@ pub struct CallCommand {
     /// List the exported functions with their signatures, and call nothing.
     #[arg(long, conflicts_with_all = ["script", "args_json"])]
     pub list: bool,
+    /// Record the session in FILE: every call with its result, and every call the
+    /// component made to an import weft serves, for `weft test --replay`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["args_json", "list"])]
+    pub record: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunOptions,
 }
@@ -83,9 +90,14 @@ impl CallCommand {
                     .join("\n")
             );
         }
-        let mut calls = Calls::start(&runtime, &component, &self.run)?;
-        let result = self.run_calls(&mut calls);
+        let mut calls = Calls::start(&runtime, &component, &self.run, self.record.is_some())?;
+        let mut trace = self.record.as_ref().map(|_| Trace::new(&self.component));
+        let result = self.run_calls(&mut calls, trace.as_mut());
         let report = calls.finish();
+        if let (Some(path), Some(trace)) = (&self.record, &trace) {
+            std::fs::write(path, trace.to_json())
+                .with_context(|| format!("cannot write the trace to `{}`", path.display()))?;
+        }
         if !report.dropped_at_end.is_empty() {
             tracing::info!(
                 "dropped {} handle(s) still live at the end of the session: {}",
@@ -103,7 +115,7 @@ impl CallCommand {
         result
     }
 
-    fn run_calls(&self, session: &mut Calls) -> anyhow::Result<()> {
+    fn run_calls(&self, session: &mut Calls, mut trace: Option<&mut Trace>) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         if let Some(file) = &self.args_json {
             let [target] = self.calls.as_slice() else {
@@ -143,6 +155,9 @@ impl CallCommand {
             let evaluated = statement
                 .map_err(anyhow::Error::from)
                 .and_then(|statement| session.eval(&statement).map_err(hints::call_error));
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.calls.push(session.traced(line, &evaluated));
+            }
             let outcome = match evaluated {
                 Ok(Some(outcome)) => outcome,
                 Ok(None) => continue,
@@ -176,11 +191,15 @@ impl Calls {
         runtime: &Runtime,
         component: &LoadedComponent,
         run: &RunOptions,
+        record: bool,
     ) -> anyhow::Result<Calls> {
         let options = run.session_options()?;
         let mut imports = Imports::new()
             .greeter_logging()
             .trap_unknown(options.trap_unknown_imports);
+        if record {
+            imports = imports.record_calls();
+        }
         let tokio = if component.has_async_imports() {
             imports = imports.asynchronous();
             Some(
@@ -222,6 +241,49 @@ impl Calls {
         match &self.tokio {
             None => self.session.call_json(target, args),
             Some(tokio) => tokio.block_on(self.session.call_json_async(target, args)),
+        }
+    }
+
+    /// The trace entry of the statement `line`, which `evaluated`, with the import calls
+    /// it made.
+    fn traced(&mut self, line: &str, evaluated: &anyhow::Result<Option<Outcome>>) -> TracedCall {
+        let session = &mut self.session;
+        let imports = session
+            .take_import_calls()
+            .into_iter()
+            .map(|call| TracedImport {
+                import: call.import,
+                args: call
+                    .args
+                    .iter()
+                    .map(|v| session.render_wave(std::slice::from_ref(v)))
+                    .collect(),
+                result: call
+                    .results
+                    .as_ref()
+                    .ok()
+                    .filter(|r| !r.is_empty())
+                    .map(|r| session.render_wave(r)),
+                trap: call.results.err(),
+            })
+            .collect();
+        let (result, trap) = match evaluated {
+            // A handle's name is no value a replay can expect.
+            Ok(Some(outcome))
+                if outcome.bound.is_none()
+                    && !outcome.results.is_empty()
+                    && !outcome.results.iter().any(val_contains_resource) =>
+            {
+                (Some(session.render_wave(&outcome.results)), None)
+            }
+            Ok(_) => (None, None),
+            Err(error) => (None, Some(format!("{error:#}"))),
+        };
+        TracedCall {
+            call: line.trim().to_string(),
+            result,
+            trap,
+            imports,
         }
     }
 

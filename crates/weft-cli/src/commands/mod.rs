@@ -9,4 +9,5 @@ pub mod plug;
 pub mod plugins;
 pub mod serve;
 pub mod targets;
+pub mod test;
 pub mod wit;

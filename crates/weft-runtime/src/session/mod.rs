@@ -22,7 +22,7 @@ use wasmtime::component::{
 
 use crate::call::SyntaxError;
 use crate::exports::{ExportFunc, ResolveError};
-use crate::imports::Mode;
+use crate::imports::{ImportCall, Mode};
 use crate::limits::{Limits, ticks};
 use crate::link::LinkError;
 use crate::load::LoadedComponent;
@@ -137,6 +137,16 @@ pub enum CallError {
         name: String,
         /// The export.
         export: String,
+    },
+    /// A handle passed more than once in one call, at least once as `own`.
+    #[error(
+        "in a call to `{export}`: `{name}` is passed more than once, and passing it as `own` moves it to the guest; pass it once"
+    )]
+    HandleMovedTwice {
+        /// The export.
+        export: String,
+        /// The handle.
+        name: String,
     },
     /// A handle name already in use.
     #[error("a handle named `{0}` is already live; choose another name or `drop({0})` first")]
@@ -295,6 +305,12 @@ impl<T: Send + 'static> Session<T> {
     /// Messages the guest sent to host-provided logging.
     pub fn logs(&self) -> &[LogRecord] {
         self.store.data().logs()
+    }
+
+    /// Takes the import calls the guest made since the last take, when the imports
+    /// were linked with [`Imports::record_calls`](crate::Imports::record_calls).
+    pub fn take_import_calls(&mut self) -> Vec<ImportCall> {
+        self.store.data_mut().take_import_calls()
     }
 
     /// What the guest wrote to stdout, when it was captured.

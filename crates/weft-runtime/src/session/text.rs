@@ -2,6 +2,7 @@
 //! `let c = counter("x")`, `c.increment(2)`, `drop(c)`) and calls with JSON arguments.
 //! Both turn text into values against the export's types, then call the core.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use wasmtime::component::{ResourceAny, Type, Val};
@@ -221,7 +222,10 @@ impl<T: Send + 'static> Session<T> {
         };
         check_arity(catalog, export, explicit, given)?;
         let mut vals = Vec::with_capacity(params.len());
+        // Every handle the arguments name, and whether it is passed as `own`.
+        let used: RefCell<Vec<(String, bool)>> = RefCell::new(Vec::new());
         if let Some(receiver) = &receiver {
+            used.borrow_mut().push((receiver.clone(), false));
             let handle = self
                 .handles
                 .get(receiver)
@@ -229,7 +233,11 @@ impl<T: Send + 'static> Session<T> {
             vals.push(Val::Resource(handle.resource));
         }
         for (i, (name, ty)) in explicit.iter().enumerate() {
-            let lookup = |n: &str, t: &Type| self.lookup_handle(n, t);
+            let lookup = |n: &str, t: &Type| {
+                used.borrow_mut()
+                    .push((n.to_string(), matches!(t, Type::Own(_))));
+                self.lookup_handle(n, t)
+            };
             let path = Path::root(name);
             let val = match &args {
                 Args::Wave(call) => match nodes.get(i) {
@@ -245,6 +253,7 @@ impl<T: Send + 'static> Session<T> {
             .map_err(|error| value_error(catalog, export, error))?;
             vals.push(val);
         }
+        check_moves(&export.qualified_name(), &used.into_inner())?;
         Ok(Built { export, vals })
     }
 
@@ -360,6 +369,23 @@ fn call_of(statement: &Statement) -> Result<(&str, Option<&str>), &str> {
     }
 }
 
+/// A handle passed as `own` moves to the guest, so it cannot also be passed again in
+/// the same call (wasmtime would take it once and leave the other slot dangling).
+fn check_moves(export: &str, used: &[(String, bool)]) -> Result<(), CallError> {
+    for (i, (name, owned)) in used.iter().enumerate() {
+        let again = used[i + 1..]
+            .iter()
+            .any(|(n, o)| n == name && (*owned || *o));
+        if again {
+            return Err(CallError::HandleMovedTwice {
+                export: export.to_string(),
+                name: name.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn check_arity(
     catalog: &ExportCatalog,
     export: &ExportFunc,
@@ -389,5 +415,28 @@ fn value_error(catalog: &ExportCatalog, export: &ExportFunc, error: ValueError) 
         export: export.qualified_name(),
         signature: catalog.signature(export),
         error: Box::new(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(list: &[(&str, bool)]) -> Vec<(String, bool)> {
+        list.iter().map(|(n, o)| (n.to_string(), *o)).collect()
+    }
+
+    #[test]
+    fn a_handle_moved_and_passed_again_is_refused() {
+        let twice_owned = check_moves("f", &uses(&[("c", true), ("c", true)]));
+        assert!(
+            matches!(twice_owned, Err(CallError::HandleMovedTwice { name, .. }) if name == "c")
+        );
+        let owned_then_borrowed =
+            check_moves("f", &uses(&[("d", false), ("c", true), ("c", false)]));
+        assert!(owned_then_borrowed.is_err());
+        // Borrowing one handle twice is fine, and so is moving two different ones.
+        assert!(check_moves("f", &uses(&[("c", false), ("c", false)])).is_ok());
+        assert!(check_moves("f", &uses(&[("c", true), ("d", true)])).is_ok());
     }
 }
