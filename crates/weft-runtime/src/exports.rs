@@ -39,7 +39,20 @@ pub enum FuncKind {
 }
 
 impl FuncKind {
-    fn parse(name: &str) -> FuncKind {
+    /// The name a user types for the function `name` of this kind: `greet`, `counter`
+    /// (a constructor), `counter.get`.
+    pub fn short_name(&self, name: &str) -> String {
+        match self {
+            FuncKind::Plain => name.to_string(),
+            FuncKind::Constructor { resource } => resource.clone(),
+            FuncKind::Method { resource, method } | FuncKind::Static { resource, method } => {
+                format!("{resource}.{method}")
+            }
+        }
+    }
+
+    /// The kind of a function named `name` in a component (`[method]counter.get`).
+    pub fn parse(name: &str) -> FuncKind {
         let split = |rest: &str| {
             let (r, m) = rest.split_once('.').unwrap_or((rest, ""));
             (r.to_string(), m.to_string())
@@ -79,13 +92,7 @@ pub struct ExportFunc {
 impl ExportFunc {
     /// The short name a user types: `greet`, `counter` (constructor), `counter.get`.
     pub fn short_name(&self) -> String {
-        match &self.kind {
-            FuncKind::Plain => self.name.clone(),
-            FuncKind::Constructor { resource } => resource.clone(),
-            FuncKind::Method { resource, method } | FuncKind::Static { resource, method } => {
-                format!("{resource}.{method}")
-            }
-        }
+        self.kind.short_name(&self.name)
     }
 
     /// The fully qualified name: `example:greeter/greeting@1.0.0#greet`.

@@ -9,7 +9,7 @@ use wasmtime::{AsContextMut, Engine};
 
 use crate::imports::{Entry, ImportCall, Imports, Mock, MockValue, Mode, Provider};
 use crate::state::HostState;
-use crate::values::{Path, ValueError, describe, json, wave};
+use crate::values::{Path, ValueError, describe, json, type_contains_resource, wave};
 
 /// WASI 0.2 interfaces that `wasmtime_wasi::p2::add_to_linker_*` defines.
 const WASI_P2: &[&str] = &[
@@ -507,7 +507,7 @@ fn check_mock(
 ) -> Result<Vec<Vec<Val>>, LinkError> {
     let result = func.results().next();
     if let Some(ty) = &result
-        && type_has_resources(ty)
+        && type_contains_resource(ty)
     {
         return Err(LinkError::Unsupported {
             import: qualified.to_string(),
@@ -552,26 +552,8 @@ fn check_mock(
 
 /// Does any parameter or result of `func` hold a resource?
 pub(crate) fn func_has_resources(func: &ComponentFunc) -> bool {
-    func.params().any(|(_, t)| type_has_resources(&t))
-        || func.results().any(|t| type_has_resources(&t))
-}
-
-fn type_has_resources(ty: &Type) -> bool {
-    match ty {
-        Type::Own(_) | Type::Borrow(_) => true,
-        Type::List(l) => type_has_resources(&l.ty()),
-        Type::Record(r) => r.fields().any(|f| type_has_resources(&f.ty)),
-        Type::Tuple(t) => t.types().any(|t| type_has_resources(&t)),
-        Type::Variant(v) => v
-            .cases()
-            .any(|c| c.ty.as_ref().is_some_and(type_has_resources)),
-        Type::Option(o) => type_has_resources(&o.ty()),
-        Type::Result(r) => {
-            r.ok().as_ref().is_some_and(type_has_resources)
-                || r.err().as_ref().is_some_and(type_has_resources)
-        }
-        _ => false,
-    }
+    func.params().any(|(_, t)| type_contains_resource(&t))
+        || func.results().any(|t| type_contains_resource(&t))
 }
 
 /// A function's signature in WIT: `func(a: u32) -> string`.

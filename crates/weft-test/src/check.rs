@@ -12,7 +12,9 @@ use toml::Spanned;
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Type, Val};
-use weft_runtime::values::{Path, ValueError, describe, json, wave};
+use weft_runtime::values::{
+    Path, ValueError, describe, json, required_args, type_contains_resource, wave,
+};
 use weft_runtime::{
     CallText, ExportCatalog, ExportFunc, FuncKind, Limits, LoadedComponent, Statement, TrapKind,
     parse_size,
@@ -241,11 +243,11 @@ impl ImportTable {
                     for (item_name, export) in instance.exports(engine) {
                         match export.ty {
                             ComponentItem::ComponentFunc(ty) => {
-                                let kind = func_kind(item_name);
+                                let kind = FuncKind::parse(item_name);
                                 funcs.push(ImportedFunc {
                                     interface: Some(name.to_string()),
                                     name: item_name.to_string(),
-                                    short: short_name(&kind, item_name),
+                                    short: kind.short_name(item_name),
                                     kind,
                                     ty,
                                 });
@@ -325,36 +327,6 @@ impl ImportTable {
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
-        }
-    }
-}
-
-fn func_kind(name: &str) -> FuncKind {
-    let split = |rest: &str| {
-        let (r, m) = rest.split_once('.').unwrap_or((rest, ""));
-        (r.to_string(), m.to_string())
-    };
-    if let Some(resource) = name.strip_prefix("[constructor]") {
-        FuncKind::Constructor {
-            resource: resource.to_string(),
-        }
-    } else if let Some(rest) = name.strip_prefix("[method]") {
-        let (resource, method) = split(rest);
-        FuncKind::Method { resource, method }
-    } else if let Some(rest) = name.strip_prefix("[static]") {
-        let (resource, method) = split(rest);
-        FuncKind::Static { resource, method }
-    } else {
-        FuncKind::Plain
-    }
-}
-
-fn short_name(kind: &FuncKind, name: &str) -> String {
-    match kind {
-        FuncKind::Plain => name.to_string(),
-        FuncKind::Constructor { resource } => resource.clone(),
-        FuncKind::Method { resource, method } | FuncKind::Static { resource, method } => {
-            format!("{resource}.{method}")
         }
     }
 }
@@ -618,7 +590,7 @@ fn check_behaviour(
     let before = problems.list.len();
     let result = func.ty.results().next();
     let constructor = matches!(func.kind, FuncKind::Constructor { .. });
-    if !constructor && result.as_ref().is_some_and(type_has_resource) {
+    if !constructor && result.as_ref().is_some_and(type_contains_resource) {
         problems.push(
             Some(mock.import.span()),
             context,
@@ -773,24 +745,6 @@ fn check_args(
         }
     }
     (out.len() == params.len()).then_some(out)
-}
-
-fn type_has_resource(ty: &Type) -> bool {
-    match ty {
-        Type::Own(_) | Type::Borrow(_) => true,
-        Type::List(l) => type_has_resource(&l.ty()),
-        Type::Record(r) => r.fields().any(|f| type_has_resource(&f.ty)),
-        Type::Tuple(t) => t.types().any(|t| type_has_resource(&t)),
-        Type::Variant(v) => v
-            .cases()
-            .any(|c| c.ty.as_ref().is_some_and(type_has_resource)),
-        Type::Option(o) => type_has_resource(&o.ty()),
-        Type::Result(r) => {
-            r.ok().as_ref().is_some_and(type_has_resource)
-                || r.err().as_ref().is_some_and(type_has_resource)
-        }
-        _ => false,
-    }
 }
 
 fn check_case(
@@ -1041,12 +995,7 @@ fn check_call(
         .as_ref()
         .and_then(|n| n.as_tuple().ok().map(Iterator::collect::<Vec<_>>))
         .unwrap_or_default();
-    let required = params.len()
-        - params
-            .iter()
-            .rev()
-            .take_while(|(_, t)| matches!(t, Type::Option(_)))
-            .count();
+    let required = required_args(&params);
     if nodes.len() < required || nodes.len() > params.len() {
         problems.push(
             Some(span),

@@ -187,7 +187,7 @@ impl Trace {
             // and the order diff shows the call.
             trap_unknown_imports: true,
             cases: vec![RawCase {
-                name: format!("replay of {}", trace_path.display()),
+                name: format!("replay of {} call(s)", self.calls.len()),
                 calls,
                 order: Some(order),
                 ..RawCase::default()

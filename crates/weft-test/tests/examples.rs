@@ -174,3 +174,82 @@ calls = [
         assert_eq!(leaks.handles_last, leaks.handles_first);
     }
 }
+
+/// A component that reads WASI's random source and monotonic clock, in WAT.
+const WASI_READER: &str = r#"(component
+  (import "wasi:random/random@0.2.0" (instance $random
+    (export "get-random-u64" (func (result u64)))))
+  (import "wasi:clocks/monotonic-clock@0.2.0" (instance $clock
+    (export "now" (func (result u64)))))
+  (core func $random (canon lower (func $random "get-random-u64")))
+  (core func $now (canon lower (func $clock "now")))
+  (core module $m
+    (import "host" "random" (func $random (result i64)))
+    (import "host" "now" (func $now (result i64)))
+    (func (export "roll") (result i64) call $random)
+    (func (export "now") (result i64) call $now))
+  (core instance $host (export "random" (func $random)) (export "now" (func $now)))
+  (core instance $i (instantiate $m (with "host" (instance $host))))
+  (func (export "roll") (result u64) (canon lift (core func $i "roll")))
+  (func (export "now") (result u64) (canon lift (core func $i "now"))))
+"#;
+
+/// What `roll()` returned under `[wasi]` settings `wasi`, read from the failure of an
+/// expectation that cannot hold (it quotes what came back).
+fn rolled(wasi: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("reader.wat");
+    std::fs::write(&component, WASI_READER).unwrap();
+    let file = inline(
+        "random.toml",
+        &format!(
+            r#"
+component = "{}"
+[wasi]
+{wasi}
+[[case]]
+name = "roll"
+calls = [{{ call = "roll()", expect = "0" }}]
+"#,
+            component.display()
+        ),
+    );
+    let report = run(&file, &RunOptions::default());
+    assert!(!report.cases[0].passed);
+    report.cases[0].failures.join("\n")
+}
+
+#[test]
+fn a_random_seed_makes_the_guests_randomness_repeat() {
+    let seeded = rolled("random-seed = 7");
+    assert!(seeded.contains("found "), "{seeded}");
+    assert_eq!(seeded, rolled("random-seed = 7"));
+    assert_ne!(seeded, rolled("random-seed = 8"));
+    assert_ne!(rolled(""), rolled(""));
+}
+
+#[test]
+fn a_fixed_clock_steps_the_monotonic_clock_by_a_millisecond_per_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let component = dir.path().join("reader.wat");
+    std::fs::write(&component, WASI_READER).unwrap();
+    let file = inline(
+        "clock.toml",
+        &format!(
+            r#"
+component = "{}"
+[wasi]
+clock = 1767225600
+[[case]]
+name = "now"
+calls = [
+    {{ call = "now()", expect = "0" }},
+    {{ call = "now()", expect = "1000000" }},
+    {{ call = "now()", expect = "2000000" }},
+]
+"#,
+            component.display()
+        ),
+    );
+    assert_all_pass(&run(&file, &RunOptions::default()));
+}

@@ -10,7 +10,7 @@ use wasmtime::component::{ResourceAny, Type, Val};
 use super::{CallError, Session};
 use crate::call::{CallText, Statement};
 use crate::exports::{ExportCatalog, ExportFunc, FuncKind, ResolveError};
-use crate::values::{Path, ValueError, json, wave};
+use crate::values::{Path, ValueError, json, required_args, wave};
 
 /// The result of one statement.
 #[derive(Debug, Clone)]
@@ -392,12 +392,7 @@ fn check_arity(
     params: &[(String, Type)],
     given: usize,
 ) -> Result<(), CallError> {
-    let required = params.len()
-        - params
-            .iter()
-            .rev()
-            .take_while(|(_, t)| matches!(t, Type::Option(_)))
-            .count();
+    let required = required_args(params);
     if given < required || given > params.len() {
         return Err(CallError::Arity {
             export: export.qualified_name(),

@@ -95,6 +95,25 @@ impl fmt::Display for Path {
     }
 }
 
+/// Does a value of type `ty` hold a resource handle anywhere (an `own` or a `borrow`)?
+pub fn type_contains_resource(ty: &Type) -> bool {
+    match ty {
+        Type::Own(_) | Type::Borrow(_) => true,
+        Type::List(l) => type_contains_resource(&l.ty()),
+        Type::Record(r) => r.fields().any(|f| type_contains_resource(&f.ty)),
+        Type::Tuple(t) => t.types().any(|t| type_contains_resource(&t)),
+        Type::Variant(v) => v
+            .cases()
+            .any(|c| c.ty.as_ref().is_some_and(type_contains_resource)),
+        Type::Option(o) => type_contains_resource(&o.ty()),
+        Type::Result(r) => {
+            r.ok().as_ref().is_some_and(type_contains_resource)
+                || r.err().as_ref().is_some_and(type_contains_resource)
+        }
+        _ => false,
+    }
+}
+
 /// Does this value hold a resource handle anywhere inside?
 pub fn val_contains_resource(val: &Val) -> bool {
     match val {
@@ -138,4 +157,15 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// How many of `params` a call must give: trailing `option` parameters may be left out,
+/// as in WAVE.
+pub fn required_args(params: &[(String, Type)]) -> usize {
+    params.len()
+        - params
+            .iter()
+            .rev()
+            .take_while(|(_, t)| matches!(t, Type::Option(_)))
+            .count()
 }
