@@ -194,12 +194,18 @@ const WASI_READER: &str = r#"(component
   (func (export "now") (result u64) (canon lift (core func $i "now"))))
 "#;
 
+/// Writes [`WASI_READER`] into `dir`.
+fn wasi_reader(dir: &Path) -> PathBuf {
+    let component = dir.join("reader.wat");
+    std::fs::write(&component, WASI_READER).unwrap();
+    component
+}
+
 /// What `roll()` returned under `[wasi]` settings `wasi`, read from the failure of an
 /// expectation that cannot hold (it quotes what came back).
 fn rolled(wasi: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let component = dir.path().join("reader.wat");
-    std::fs::write(&component, WASI_READER).unwrap();
+    let component = wasi_reader(dir.path());
     let file = inline(
         "random.toml",
         &format!(
@@ -231,8 +237,7 @@ fn a_random_seed_makes_the_guests_randomness_repeat() {
 #[test]
 fn a_fixed_clock_steps_the_monotonic_clock_by_a_millisecond_per_reading() {
     let dir = tempfile::tempdir().unwrap();
-    let component = dir.path().join("reader.wat");
-    std::fs::write(&component, WASI_READER).unwrap();
+    let component = wasi_reader(dir.path());
     let file = inline(
         "clock.toml",
         &format!(
