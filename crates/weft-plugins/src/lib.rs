@@ -53,4 +53,5 @@ pub use manifest::{
 };
 pub use metrics::PluginStats;
 pub use version::PluginError;
-pub use watch::{Watcher, watch};
+pub use watch::watch;
+pub use weft_watch::Watcher;

@@ -28,8 +28,9 @@ pub use gateway::{Gateway, GatewayConfig, GatewayError};
 pub use handler::{HttpHandler, INCOMING_HANDLER, NotAHandler};
 pub use openapi::{Docs, OpenApiError};
 pub use server::{AppSlot, Server, ServerConfig};
-pub use watch::{Watcher, watch};
+pub use watch::watch;
 use weft_runtime::{Capabilities, Imports, Limits, Runtime};
+pub use weft_watch::Watcher;
 
 /// What a server serves.
 pub enum App {
