@@ -57,6 +57,13 @@ impl Problem {
     /// The response for the request to `instance`.
     pub fn response(self, instance: &str) -> Response<Body> {
         let report = *self.0;
+        // RFC 9110 §15.5.6: a 405 names the methods the route takes in `Allow`.
+        let allow = match (report.status, report.extra.get("allow")) {
+            (StatusCode::METHOD_NOT_ALLOWED, Some(Value::String(methods))) => {
+                HeaderValue::from_str(methods).ok()
+            }
+            _ => None,
+        };
         let mut body = json!({
             "type": format!("urn:weft:problem:{}", report.kind),
             "title": report.title,
@@ -73,6 +80,31 @@ impl Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_405_names_the_allowed_methods_in_its_allow_header() {
+        let response = Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "t",
+            "d",
+        )
+        .with("allow", "GET, DELETE")
+        .response("/sessions/x");
+        assert_eq!(response.headers()[header::ALLOW], "GET, DELETE");
+        let other = Problem::new(StatusCode::NOT_FOUND, "no-route", "t", "d")
+            .with("allow", "GET")
+            .response("/x");
+        assert!(other.headers().get(header::ALLOW).is_none());
     }
 }
