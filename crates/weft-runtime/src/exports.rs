@@ -140,7 +140,7 @@ impl ExportFunc {
 
 /// Does the interface name `full` (`ns:pkg/iface@1.0.0`) answer to `query`?
 /// Accepted: the full name, the name without version, or the bare interface name.
-fn interface_matches(full: &str, query: &str) -> bool {
+pub fn interface_matches(full: &str, query: &str) -> bool {
     let unversioned = full.split_once('@').map_or(full, |(n, _)| n);
     let bare = unversioned.rsplit_once('/').map_or(unversioned, |(_, n)| n);
     query == full || query == unversioned || query == bare

@@ -61,7 +61,9 @@ pub mod values;
 
 pub use cache::{CompileCache, DEFAULT_MAX_CACHE_BYTES};
 pub use call::{CallText, Statement, SyntaxError, check_handle_name};
-pub use exports::{ExportCatalog, ExportFunc, ExportResource, FuncKind, ResolveError};
+pub use exports::{
+    ExportCatalog, ExportFunc, ExportResource, FuncKind, ResolveError, interface_matches,
+};
 pub use imports::{
     AsyncHostFn, Define, Forward, HostFn, HostFuture, ImportCall, Imports, Mock, Mode,
 };

@@ -17,7 +17,7 @@ use weft_runtime::values::{
 };
 use weft_runtime::{
     CallText, ExportCatalog, ExportFunc, FuncKind, Limits, LoadedComponent, Statement, TrapKind,
-    parse_size,
+    interface_matches, parse_size,
 };
 
 use crate::file::{RawCall, RawCase, RawMock, RawStep, RawWasi, TestFile};
@@ -329,13 +329,6 @@ impl ImportTable {
             )),
         }
     }
-}
-
-/// Does the interface name `full` (`ns:pkg/iface@1.0.0`) answer to `query`?
-fn interface_matches(full: &str, query: &str) -> bool {
-    let unversioned = full.split_once('@').map_or(full, |(n, _)| n);
-    let bare = unversioned.rsplit_once('/').map_or(unversioned, |(_, n)| n);
-    query == full || query == unversioned || query == bare
 }
 
 /// Canonical WAVE of a value without handles: how expectations and arguments compare.

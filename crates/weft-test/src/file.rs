@@ -80,11 +80,6 @@ impl TestFile {
         }
         Location::from_span(&self.path, &self.text, span).position()
     }
-
-    /// The cases' names, in file order.
-    pub fn case_names(&self) -> Vec<String> {
-        self.raw.cases.iter().map(|c| c.name.clone()).collect()
-    }
 }
 
 /// The file's shape, as serde reads it.

@@ -44,8 +44,9 @@ pub struct MockState {
     /// Live mock handles: id to resource name.
     pub(crate) live: BTreeMap<u32, String>,
     next_handle: u32,
-    /// How far each function's answers have got, per mock handle.
-    positions: HashMap<(String, Option<u32>), usize>,
+    /// How far each function's answers have got, per mock handle: keyed by the
+    /// function's place in the plan (interface, function).
+    positions: HashMap<(usize, usize, Option<u32>), usize>,
 }
 
 impl MockState {
@@ -149,7 +150,14 @@ impl FuncRef {
             handle,
             args: args.clone(),
         });
-        let step = answer(behaviour, state, &func.qualified, handle, &args)?;
+        let step = answer(
+            behaviour,
+            state,
+            (self.interface, self.func),
+            &func.qualified,
+            handle,
+            &args,
+        )?;
         match step {
             Step::Value(val) => {
                 if let Some(slot) = results.first_mut() {
@@ -189,6 +197,7 @@ impl FuncRef {
 fn answer(
     behaviour: &Behaviour,
     state: &mut MockState,
+    (interface, func): (usize, usize),
     qualified: &str,
     handle: Option<u32>,
     args: &[String],
@@ -209,7 +218,7 @@ fn answer(
     }
     let position = state
         .positions
-        .entry((qualified.to_string(), handle))
+        .entry((interface, func, handle))
         .or_insert(0);
     let index = if *position < steps.len() {
         *position
