@@ -12,11 +12,15 @@
 # - instantiation of a pre-linked component with the pooling allocator (target: at most
 #   10 microseconds), against `InstancePre::instantiate` alone;
 # - calls per second of one prepared component from 2 threads against 1 (target: at
-#   least 1.8x on 2 cores).
+#   least 1.8x on 2 cores);
+# - a cross-instance call through a runtime link (`weft call compose.toml`) against the
+#   same call inside the statically composed component (target: at most 3x), for the
+#   seed's greeter + logger and for notes over sqldb (a resource handle crossing).
 #
 #     bash benches/in-process.sh          # MEASURE=3 WARMUP=1 seconds per benchmark
 #
-# The benchmarks themselves are crates/weft-runtime/benches/{call,instantiate,threads}.rs; their
+# The benchmarks themselves are crates/weft-runtime/benches/{call,instantiate,threads}.rs and
+# crates/weft-link/benches/in_process.rs; their
 # doc comments say what each variant measures. Results are read back from criterion's
 # estimates (the mean point estimate).
 set -euo pipefail
@@ -37,6 +41,7 @@ for bench in call instantiate; do
 done
 
 cargo bench --quiet -p weft-runtime --bench threads 2>&1 | grep -E '^(threads|2 threads)'
+cargo bench --quiet -p weft-link --bench in_process 2>&1 | grep -E '^(case|compose|notes|\(linked)'
 
 python3 - "$target_dir/criterion" <<'PY'
 import json, os, sys

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets weft up, builds it and the bundled guest components, and runs weft's main job
 # on them: calling exports with typed values, resources across calls, an async export,
-# composition, a Rust program that embeds the runtime as a host, a plugin chain (Rust
+# composition, runtime linking of the same manifests, a Rust program that embeds the runtime as a host, a plugin chain (Rust
 # and JavaScript plugins) through the plugin host, a streaming pipeline, and `weft serve`
 # (a wasi:http handler, a composed component as a JSON gateway, a session with resources),
 # and `weft test` (components against mocked imports, a recorded session replayed).
@@ -29,6 +29,10 @@ run call "$tmp/app.wasm" 'greet({name: "Ada", title: none})'
 run compose examples/compose/legacy-app.toml -o "$tmp/legacy.wasm"
 run call "$tmp/legacy.wasm" 'round-trip("motd", "hello")' 'get("motd")'
 rm -rf "$tmp"
+# The same manifests linked at run time, with no composed binary; a notebook holds a
+# sqldb connection (a resource of one component kept by another).
+run call examples/compose/legacy-app.toml 'round-trip("motd", "hello")' 'get("motd")'
+run call examples/compose/notes-on-sqldb.toml 'let book = notebook(":memory:")' 'book.add("buy milk")' 'book.find("milk")'
 # weft-runtime embedded in a program of its own: its own state and host interface, a mock,
 # 8 threads calling one prepared greeter, and a hot swap while they run.
 printf '\n$ embed greeter.wasm legacy-app.wasm\n'
@@ -82,5 +86,10 @@ id="$(curl -s -X POST "$base/sessions" | sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')"
 printf '$ curl -X POST %s/sessions, then statements inside session %s\n' "$base" "$id"
 printf 'let db = db(":memory:")\ndb.execute("create table t (name text)", [])\ndb.execute("insert into t values (?1)", ["Ada"])\ndb.query("select name from t", [])\n' \
     | curl -s -H 'content-type: text/plain' --data-binary @- "$base/sessions/$id/call"; echo
+stop
+# A composition served straight from its manifest, linked at run time.
+serve examples/compose/compose.toml --no-access-log
+printf "\$ curl -d '{\"person\": {\"name\": \"Ada\"}}' %s/call/greet\n" "$base"
+curl -s -d '{"person": {"name": "Ada"}}' "$base/call/greet"; echo
 stop
 rm -rf "$tmp"

@@ -45,6 +45,43 @@ pub struct RunOptions {
     pub cache: CacheOptions,
 }
 
+/// Where a WAC document's packages come from: the flags of every command that reads one.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WacDeps {
+    /// WAC: the file of package `NAMESPACE:NAME` (repeatable).
+    #[arg(long = "dep", value_name = "PKG=PATH")]
+    pub deps: Vec<String>,
+    /// WAC: where packages without `--dep` are looked up, as `<dir>/<ns>/<name>.wasm`
+    /// [default: `deps` beside the input].
+    #[arg(long, value_name = "DIR")]
+    pub deps_dir: Option<PathBuf>,
+}
+
+impl WacDeps {
+    /// Refuses the flags for a manifest, which names its own files.
+    pub fn check_manifest(&self) -> anyhow::Result<()> {
+        if !self.deps.is_empty() || self.deps_dir.is_some() {
+            bail!(
+                "`--dep` and `--deps-dir` apply to WAC documents only; a manifest names its files in `[component.dependencies]`"
+            );
+        }
+        Ok(())
+    }
+
+    /// The options for `weft-compose`.
+    pub fn wac_options(&self) -> anyhow::Result<weft_compose::WacOptions> {
+        let mut options = weft_compose::WacOptions {
+            deps_dir: self.deps_dir.clone(),
+            ..Default::default()
+        };
+        for dep in &self.deps {
+            let (name, path) = weft_compose::parse_dep(dep)?;
+            options.deps.insert(name, path);
+        }
+        Ok(options)
+    }
+}
+
 /// Where compiled components are cached: the flags of every command that compiles.
 #[derive(Args, Debug, Clone, Default)]
 pub struct CacheOptions {

@@ -415,3 +415,68 @@ fn watch_swaps_the_component_without_a_failed_request() {
     }
     assert!(served.stop());
 }
+
+#[test]
+fn a_composition_is_linked_at_run_time_and_relinked_on_change() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(guest("greeter"), dir.path().join("greeter.wasm")).unwrap();
+    std::fs::copy(guest("logger"), dir.path().join("logger.wasm")).unwrap();
+    std::fs::copy(guest("notes"), dir.path().join("notes.wasm")).unwrap();
+    std::fs::copy(guest("sqldb"), dir.path().join("sqldb.wasm")).unwrap();
+    let manifest = dir.path().join("app.toml");
+    std::fs::write(
+        &manifest,
+        r#"[component.dependencies]
+greeter = { path = "greeter.wasm" }
+logger = { path = "logger.wasm" }
+notes = { path = "notes.wasm" }
+sqldb = { path = "sqldb.wasm" }
+[[component.instantiate]]
+component = "greeter"
+dependencies = { logging = "logger" }
+[[component.instantiate]]
+component = "notes"
+dependencies = { connection = "sqldb" }
+"#,
+    )
+    .unwrap();
+    let served = Served::start(&manifest, &["--watch"]);
+    let person = json!({"person": {"name": "Ada"}});
+    assert_eq!(
+        post_json(&served.url("/call/greet"), person.clone()),
+        (200, json!("Hello, Ada! Welcome aboard."))
+    );
+    // A notebook holds a sqldb connection across requests: a resource of one member
+    // kept by another, through the host.
+    let (_, opened) = post_json(&served.url("/sessions"), json!(null));
+    let id = opened["id"].as_str().unwrap();
+    let (status, _, text) = send(
+        "POST",
+        &served.url(&format!("/sessions/{id}/call")),
+        "text/plain",
+        "let book = notebook(\":memory:\")\nbook.add(\"buy milk\")\nbook.find(\"milk\")\n",
+    );
+    assert_eq!(status, 200, "{text}");
+    let results: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        results["results"][2]["value"],
+        json!({"tag": "ok", "val": ["buy milk"]})
+    );
+
+    // Another implementation replaces the greeter: new calls reach it, none fails.
+    let staged = dir.path().join("greeter.wasm.tmp");
+    std::fs::copy(guest("greeter-terse"), &staged).unwrap();
+    std::fs::rename(&staged, dir.path().join("greeter.wasm")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, value) = post_json(&served.url("/call/greet"), person.clone());
+        assert_eq!(status, 200, "a request failed during the relink: {value}");
+        if value != json!("Hello, Ada! Welcome aboard.") {
+            assert_eq!(value, json!("Hi, Ada."));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new greeter never took over");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(served.stop());
+}

@@ -18,6 +18,7 @@ use wac_graph::{
 };
 
 use crate::component::{self, Composition, ValidationError, Warning};
+use crate::link_plan::{self, LinkPlan, PlanError};
 use crate::manifest::{Exports, Manifest, ManifestError, Source};
 use crate::source::{Location, closest, list};
 use crate::wit_text::{Side, WorldWit, indent, line_diff};
@@ -194,6 +195,9 @@ pub enum ComposeError {
         #[source]
         source: anyhow::Error,
     },
+    /// The composition cannot be linked at run time.
+    #[error(transparent)]
+    Plan(PlanError),
     /// wac-graph refused the graph for a reason the checks above do not cover.
     #[error("wac-graph could not build the composition")]
     Graph {
@@ -308,6 +312,13 @@ impl fmt::Display for TypeMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.headline(), self.details())
     }
+}
+
+/// Reads the manifest at `path` and plans its instances for linking at run time, with
+/// every check `weft compose` makes.
+pub fn plan_manifest_file(path: &Path) -> Result<LinkPlan, ComposeError> {
+    let (manifest, text) = Manifest::from_file(path)?;
+    Composer::new(&manifest, path, &text).plan()
 }
 
 /// Reads and composes the manifest at `path`; dependency paths are relative to its
@@ -463,6 +474,64 @@ impl<'m> Composer<'m> {
     }
 
     fn run(mut self) -> Result<Composition, ComposeError> {
+        let exported = self.build()?;
+        // 4. Encode; validation is ours, with wasmtime's wasm-tools family.
+        let bytes = self
+            .graph
+            .encode(EncodeOptions {
+                define_components: true,
+                validate: false,
+                processor: Some(crate::PROCESSOR),
+            })
+            .map_err(|e| self.encode_error(e))?;
+        let bytes = match &self.manifest.component.name {
+            Some(name) => set_name(&bytes, name)?,
+            None => bytes,
+        };
+        Ok(component::validate(bytes, self.warnings(exported))?)
+    }
+
+    /// The plan for linking the manifest at run time, from the same checked graph.
+    fn plan(mut self) -> Result<LinkPlan, ComposeError> {
+        let exported = self.build()?;
+        let mut members = link_plan::plan(&self.graph).map_err(|e| match e {
+            PlanError::Cycle { instance } => ComposeError::Cycle { instance },
+            other => ComposeError::Plan(other),
+        })?;
+        for member in &mut members {
+            member.source = self
+                .manifest
+                .component
+                .dependencies
+                .get(member.package.as_str())
+                .map(|dep| self.base.join(dep.path.get_ref()));
+        }
+        Ok(LinkPlan {
+            members,
+            warnings: self.warnings(exported),
+        })
+    }
+
+    /// Unused dependencies, and a result without exports.
+    fn warnings(&self, exported: usize) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        for (name, dep) in &self.manifest.component.dependencies {
+            if !self.packages.contains_key(name.get_ref()) {
+                warnings.push(Warning::UnusedDependency {
+                    name: name.get_ref().clone(),
+                    path: dep.path.get_ref().clone(),
+                });
+            }
+        }
+        if exported == 0 {
+            warnings.push(Warning::NoExports);
+        }
+        warnings
+    }
+
+    /// Builds and checks the graph (instances, arguments, exports); answers how many
+    /// exports the result has.
+    fn build(&mut self) -> Result<usize, ComposeError> {
         let manifest = self.manifest;
         let instantiations = &manifest.component.instantiate.0;
         if instantiations.is_empty() {
@@ -595,33 +664,7 @@ impl<'m> Composer<'m> {
             }
         }
 
-        // 4. Encode; validation is ours, with wasmtime's wasm-tools family.
-        let bytes = self
-            .graph
-            .encode(EncodeOptions {
-                define_components: true,
-                validate: false,
-                processor: Some(crate::PROCESSOR),
-            })
-            .map_err(|e| self.encode_error(e))?;
-        let bytes = match &manifest.component.name {
-            Some(name) => set_name(&bytes, name)?,
-            None => bytes,
-        };
-
-        let mut warnings = Vec::new();
-        for (name, dep) in &manifest.component.dependencies {
-            if !self.packages.contains_key(name.get_ref()) {
-                warnings.push(Warning::UnusedDependency {
-                    name: name.get_ref().clone(),
-                    path: dep.path.get_ref().clone(),
-                });
-            }
-        }
-        if exported.is_empty() {
-            warnings.push(Warning::NoExports);
-        }
-        Ok(component::validate(bytes, warnings)?)
+        Ok(exported.len())
     }
 
     fn export_names(&self, package: PackageId) -> Vec<String> {

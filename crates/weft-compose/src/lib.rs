@@ -14,6 +14,8 @@
 //! - [`compose_wac`] / [`compose_wac_file`]: a WAC document → [`WacError`];
 //! - [`plug()`]: plug the exports of some components into the imports of another →
 //!   [`PlugError`];
+//! - [`plan_manifest_file`] / [`plan_wac_file`]: the same checks, answered as a
+//!   [`LinkPlan`] for linking the instances at run time instead of encoding them;
 //! - [`new_component`]: a core module (with or without embedded WIT) → a component,
 //!   adapting `wasi_snapshot_preview1` itself → [`NewError`];
 //! - [`targets()`]: does a component fit a WIT world → [`TargetsError`].
@@ -41,6 +43,7 @@
 
 mod component;
 mod graph;
+mod link_plan;
 pub mod manifest;
 mod new;
 mod plug;
@@ -52,13 +55,16 @@ mod wit_text;
 pub use component::{
     Composition, Extern, ExternKind, ReadError, ValidationError, Warning, read_wasm, validate,
 };
-pub use graph::{ComposeError, TypeMismatch, compose_manifest, compose_manifest_file};
+pub use graph::{
+    ComposeError, TypeMismatch, compose_manifest, compose_manifest_file, plan_manifest_file,
+};
+pub use link_plan::{LinkPlan, PlanError, PlannedLink, PlannedMember};
 pub use manifest::Manifest;
 pub use new::{NewError, NewOptions, NewOutput, WasiAdapter, new_component};
 pub use plug::{PlugError, plug};
 pub use source::{Location, TomlError, manifest_hint, parse_toml, read_toml};
 pub use targets::{Difference, TargetsError, targets, targets_world};
-pub use wac::{WacError, WacOptions, compose_wac, compose_wac_file, parse_dep};
+pub use wac::{WacError, WacOptions, compose_wac, compose_wac_file, parse_dep, plan_wac_file};
 
 /// The processor name and version written into the producers section of composed output.
 pub(crate) const PROCESSOR: wac_graph::Processor<'static> = wac_graph::Processor {

@@ -22,6 +22,7 @@ use wac_types::BorrowedPackageKey;
 
 use crate::component::{self, Composition, ValidationError, Warning};
 use crate::graph::TypeMismatch;
+use crate::link_plan::{self, LinkPlan, PlanError};
 use crate::source::Location;
 use crate::wit_text::{Side, WorldWit};
 
@@ -75,6 +76,9 @@ pub enum WacError {
         /// What is wrong.
         message: String,
     },
+    /// The document cannot be linked at run time.
+    #[error(transparent)]
+    Plan(PlanError),
     /// The composed component is invalid (a bug).
     #[error(transparent)]
     Invalid(#[from] ValidationError),
@@ -156,6 +160,47 @@ pub fn compose_wac(
     source: &str,
     options: &WacOptions,
 ) -> Result<Composition, WacError> {
+    let bytes = resolved(path, source, options, |resolution| {
+        resolution
+            .encode(EncodeOptions {
+                define_components: true,
+                validate: false,
+                processor: Some(crate::PROCESSOR),
+            })
+            .map_err(|e| WacError::from_diagnostic(path, source, &e))
+    })?;
+    let mut composition = component::validate(bytes, Vec::new())?;
+    if composition.exports.is_empty() {
+        composition.warnings.push(Warning::NoExports);
+    }
+    Ok(composition)
+}
+
+/// Reads the WAC document at `path` and plans its instances for linking at run time,
+/// with every check `weft compose` makes.
+pub fn plan_wac_file(path: &Path, options: &WacOptions) -> Result<LinkPlan, WacError> {
+    let source = std::fs::read_to_string(path).map_err(|source| WacError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let members = resolved(path, &source, options, |resolution| {
+        link_plan::plan(resolution.graph()).map_err(WacError::Plan)
+    })?;
+    let mut warnings = Vec::new();
+    if members.iter().all(|m| m.exposes.is_empty()) {
+        warnings.push(Warning::NoExports);
+    }
+    Ok(LinkPlan { members, warnings })
+}
+
+/// Parses and resolves the document `source` (read from `path`) and hands the
+/// resolution to `then`.
+fn resolved<R>(
+    path: &Path,
+    source: &str,
+    options: &WacOptions,
+    then: impl FnOnce(&wac_parser::resolution::Resolution<'_>) -> Result<R, WacError>,
+) -> Result<R, WacError> {
     let document =
         Document::parse(source).map_err(|e| WacError::from_diagnostic(path, source, &e))?;
     let keys = wac_resolver::packages(&document)
@@ -195,18 +240,7 @@ pub fn compose_wac(
             None => WacError::from_diagnostic(path, source, &e),
         }
     })?;
-    let bytes = resolution
-        .encode(EncodeOptions {
-            define_components: true,
-            validate: false,
-            processor: Some(crate::PROCESSOR),
-        })
-        .map_err(|e| WacError::from_diagnostic(path, source, &e))?;
-    let mut composition = component::validate(bytes, Vec::new())?;
-    if composition.exports.is_empty() {
-        composition.warnings.push(Warning::NoExports);
-    }
-    Ok(composition)
+    then(&resolution)
 }
 
 /// Describes wac's `MismatchedInstantiationArg` with both sides in WIT: finds the `new`

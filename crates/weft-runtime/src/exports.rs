@@ -87,6 +87,8 @@ pub struct ExportFunc {
     pub index: ComponentExportIndex,
     /// Its type.
     pub ty: ComponentFunc,
+    /// Which instance of a linked application exports it (0 for a lone component).
+    pub member: usize,
 }
 
 impl ExportFunc {
@@ -155,6 +157,8 @@ pub struct ExportResource {
     pub name: String,
     /// How to find it in an instance.
     pub index: ComponentExportIndex,
+    /// Which instance of a linked application exports it (0 for a lone component).
+    pub member: usize,
 }
 
 /// Why an export name did not resolve.
@@ -217,6 +221,7 @@ impl ExportCatalog {
                     name: name.to_string(),
                     index,
                     ty,
+                    member: 0,
                 }),
                 ComponentItem::Resource(ty) => {
                     catalog.resource_names.push((ty, name.to_string()));
@@ -224,6 +229,7 @@ impl ExportCatalog {
                         interface: None,
                         name: name.to_string(),
                         index,
+                        member: 0,
                     });
                 }
                 ComponentItem::ComponentInstance(instance) => {
@@ -239,6 +245,7 @@ impl ExportCatalog {
                                 name: item_name.to_string(),
                                 index: item_index,
                                 ty,
+                                member: 0,
                             }),
                             ComponentItem::Resource(ty) => {
                                 catalog.resource_names.push((ty, item_name.to_string()));
@@ -246,6 +253,7 @@ impl ExportCatalog {
                                     interface: Some(name.to_string()),
                                     name: item_name.to_string(),
                                     index: item_index,
+                                    member: 0,
                                 });
                             }
                             _ => {}
@@ -255,18 +263,59 @@ impl ExportCatalog {
                 _ => {}
             }
         }
-        for (i, func) in catalog.funcs.iter().enumerate() {
-            catalog
-                .by_name
-                .entry(func.name.clone())
-                .or_default()
-                .push(i);
+        catalog.index_names();
+        catalog
+    }
+
+    /// The catalog of a linked application: for each member (in order, numbered from
+    /// 0), the items of its catalog under the top-level export names it exposes
+    /// (`example:greeter/greeting@1.0.0`, or a function's name).
+    pub fn merge<'a>(
+        members: impl IntoIterator<Item = (&'a ExportCatalog, &'a [String])>,
+    ) -> ExportCatalog {
+        let mut merged = ExportCatalog::default();
+        for (member, (catalog, exposed)) in members.into_iter().enumerate() {
+            let keeps = |interface: &Option<String>, name: &str| {
+                let top = interface.as_deref().unwrap_or(name);
+                exposed.iter().any(|e| e == top)
+            };
+            merged.funcs.extend(
+                catalog
+                    .funcs
+                    .iter()
+                    .filter(|f| keeps(&f.interface, &f.name))
+                    .map(|f| ExportFunc {
+                        member,
+                        ..f.clone()
+                    }),
+            );
+            merged.resources.extend(
+                catalog
+                    .resources
+                    .iter()
+                    .filter(|r| keeps(&r.interface, &r.name))
+                    .map(|r| ExportResource {
+                        member,
+                        ..r.clone()
+                    }),
+            );
+            merged
+                .resource_names
+                .extend(catalog.resource_names.iter().cloned());
+        }
+        merged.index_names();
+        merged
+    }
+
+    /// Indexes every function by its component name and its short name.
+    fn index_names(&mut self) {
+        for (i, func) in self.funcs.iter().enumerate() {
+            self.by_name.entry(func.name.clone()).or_default().push(i);
             let short = func.short_name();
             if short != func.name {
-                catalog.by_name.entry(short).or_default().push(i);
+                self.by_name.entry(short).or_default().push(i);
             }
         }
-        catalog
     }
 
     /// Every exported function.

@@ -65,6 +65,7 @@ pub(crate) enum Provider<T: 'static> {
     Mock(Mock),
     Trap(String),
     Forward(Forward),
+    Member(crate::app::MemberExport),
 }
 
 /// One registered entry.
@@ -123,6 +124,7 @@ impl<T: 'static> Clone for Provider<T> {
             Provider::Mock(m) => Provider::Mock(m.clone()),
             Provider::Trap(m) => Provider::Trap(m.clone()),
             Provider::Forward(f) => Provider::Forward(f.clone()),
+            Provider::Member(m) => Provider::Member(m.clone()),
         }
     }
 }
@@ -300,6 +302,12 @@ impl<T: 'static> Imports<T> {
                 Ok(())
             },
         )
+    }
+
+    /// Binds the import `name` to an export of an earlier member of a linked
+    /// application.
+    pub(crate) fn link_member(&mut self, name: &str, export: crate::app::MemberExport) {
+        self.push(name, Provider::Member(export));
     }
 
     fn push(&mut self, key: &str, provider: Provider<T>) {

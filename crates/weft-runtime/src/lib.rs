@@ -44,6 +44,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod app;
 mod cache;
 mod call;
 mod exports;
@@ -59,6 +60,7 @@ mod state;
 mod trap;
 pub mod values;
 
+pub use app::{App, AppError};
 pub use cache::{CompileCache, DEFAULT_MAX_CACHE_BYTES};
 pub use call::{CallText, Statement, SyntaxError, check_handle_name};
 pub use exports::{

@@ -7,6 +7,7 @@ use wasmtime::component::types::{ComponentFunc, ComponentInstance, ComponentItem
 use wasmtime::component::{Component, Linker, LinkerInstance, ResourceType, Type, Val};
 use wasmtime::{AsContextMut, Engine};
 
+use crate::app;
 use crate::imports::{Entry, ImportCall, Imports, Mock, MockValue, Mode, Provider};
 use crate::state::HostState;
 use crate::values::{Path, ValueError, describe, json, type_contains_resource, wave};
@@ -99,6 +100,9 @@ pub enum LinkError {
         /// Why.
         reason: String,
     },
+    /// The application's members, links or exports do not fit together.
+    #[error(transparent)]
+    App(Box<crate::app::AppError>),
     /// wasmtime refused a definition or the linking.
     #[error("{context}")]
     Wasmtime {
@@ -201,11 +205,26 @@ pub(crate) fn build<T: Send + 'static>(
                                 continue;
                             }
                             known_resources.push(ty);
-                            inst.resource(
-                                item_name,
-                                ResourceType::host::<StandIn>(),
-                                |_, _| Ok(()),
-                            )
+                            let proxy = match imports.lookup(Some(name), item_name) {
+                                Some(Entry {
+                                    provider: Provider::Member(link),
+                                    ..
+                                }) => link.proxy_id(item_name),
+                                _ => None,
+                            };
+                            match proxy {
+                                Some(id) => app::define_proxy_resource(
+                                    &mut inst,
+                                    imports.mode,
+                                    item_name,
+                                    id,
+                                ),
+                                None => inst.resource(
+                                    item_name,
+                                    ResourceType::host::<StandIn>(),
+                                    |_, _| Ok(()),
+                                ),
+                            }
                             .map_err(|e| {
                                 LinkError::wasmtime(
                                     format!("cannot define resource `{name}#{item_name}`"),
@@ -374,6 +393,7 @@ fn define_func<T: Send + 'static>(
             })
             .map_err(failed)
         }
+        Provider::Member(link) => app::define_forward(inst, mode, name, qualified, func, link),
         Provider::Forward(forward) => {
             let export = forward.export.clone().unwrap_or_else(|| {
                 // An interface entry forwards each function to the export of the same name.

@@ -5,9 +5,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use wasmtime::component::{Component, InstancePre};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre};
+use wasmtime::{
+    AsContextMut, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
+};
 
+use crate::app::{App, Links};
 use crate::cache::CompileCache;
 use crate::exports::ExportCatalog;
 use crate::imports::{Imports, Mode};
@@ -233,8 +236,67 @@ impl Runtime {
         component: &LoadedComponent,
         imports: &Imports<T>,
     ) -> Result<Prepared<T>, LinkError> {
+        let pre = self.instance_pre(component, imports)?;
+        Ok(Prepared {
+            members: Arc::from([MemberPre {
+                pre: pre.clone(),
+                resources: Vec::new(),
+            }]),
+            pre,
+            component: component.clone(),
+            fuel: self.config.fuel,
+            mode: imports.mode(),
+        })
+    }
+
+    /// Links the members of `app` at run time (see [`App`]): each is linked with
+    /// `imports` for what no member provides and with forwards to its providers for the
+    /// rest. Its sessions hold one instance of every member, in one store, and answer to
+    /// the exports the application exposes.
+    pub fn prepare_app<T: Send + 'static>(
+        &self,
+        app: &App,
+        imports: &Imports<T>,
+    ) -> Result<Prepared<T>, LinkError> {
+        let plans = app.plans().map_err(|e| LinkError::App(Box::new(e)))?;
+        let mut members = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let mut linked = imports.clone();
+            for (import, export) in plan.links {
+                linked.link_member(&import, export);
+            }
+            members.push(MemberPre {
+                pre: self.instance_pre(plan.component, &linked)?,
+                resources: plan.resources,
+            });
+        }
+        let (_, last) = app
+            .members()
+            .last()
+            .expect("an app with no members has no plans");
+        let component = LoadedComponent {
+            component: last.component.clone(),
+            catalog: Arc::new(app.catalog()),
+            name: app.name().into(),
+            from_cache: app.members().all(|(_, c)| c.from_cache),
+            async_imports: app.members().any(|(_, c)| c.async_imports),
+        };
+        Ok(Prepared {
+            pre: members.last().expect("one per plan").pre.clone(),
+            members: members.into(),
+            component,
+            fuel: self.config.fuel,
+            mode: imports.mode(),
+        })
+    }
+
+    fn instance_pre<T: Send + 'static>(
+        &self,
+        component: &LoadedComponent,
+        imports: &Imports<T>,
+    ) -> Result<InstancePre<HostState<T>>, LinkError> {
         let linker = link::build(&self.engine, &component.component, imports)?;
-        let pre = linker.instantiate_pre(&component.component).map_err(|e| {
+        linker.instantiate_pre(&component.component).map_err(|e| {
             LinkError::wasmtime(
                 format!(
                     "`{}` does not link with the imports given",
@@ -242,12 +304,6 @@ impl Runtime {
                 ),
                 e,
             )
-        })?;
-        Ok(Prepared {
-            pre,
-            component: component.clone(),
-            fuel: self.config.fuel,
-            mode: imports.mode(),
         })
     }
 
@@ -282,7 +338,10 @@ pub struct SessionOptions {
 /// A component whose imports are linked: instantiating it is only allocation and
 /// initialisation. Cheap to clone, `Send + Sync` when `T` is.
 pub struct Prepared<T: 'static = ()> {
+    /// The last member's pre-instance (the only one, for a lone component).
     pre: InstancePre<HostState<T>>,
+    /// Every member, in instantiation order.
+    members: Arc<[MemberPre<T>]>,
     component: LoadedComponent,
     fuel: bool,
     mode: Mode,
@@ -292,6 +351,7 @@ impl<T> Clone for Prepared<T> {
     fn clone(&self) -> Self {
         Prepared {
             pre: self.pre.clone(),
+            members: Arc::clone(&self.members),
             component: self.component.clone(),
             fuel: self.fuel,
             mode: self.mode,
@@ -313,8 +373,14 @@ impl<T: Send + 'static> Prepared<T> {
             return Err(SessionError::NeedsAsync);
         }
         let mut store = self.new_store(capabilities, &limits, data)?;
-        let instance = self.pre.instantiate(&mut store);
-        self.session(store, instance, limits)
+        let mut instances = Vec::with_capacity(self.members.len());
+        for member in self.members.iter() {
+            let instance = member.pre.instantiate(&mut store);
+            if !self.member_ready(&mut store, &instance, member, &mut instances) {
+                return self.session(store, instance.map(|_| instances), limits);
+            }
+        }
+        self.session(store, Ok(instances), limits)
     }
 
     /// A new instance for async calls ([`Session::call_vals_async`]), of imports linked
@@ -329,22 +395,48 @@ impl<T: Send + 'static> Prepared<T> {
             return Err(SessionError::NeedsSync);
         }
         let mut store = self.new_store(capabilities, &limits, data)?;
-        let instance = self.pre.instantiate_async(&mut store).await;
-        self.session(store, instance, limits)
+        let mut instances = Vec::with_capacity(self.members.len());
+        for member in self.members.iter() {
+            let instance = member.pre.instantiate_async(&mut store).await;
+            if !self.member_ready(&mut store, &instance, member, &mut instances) {
+                return self.session(store, instance.map(|_| instances), limits);
+            }
+        }
+        self.session(store, Ok(instances), limits)
+    }
+
+    /// Records a member's new instance in the store's links; `false` if it failed.
+    fn member_ready(
+        &self,
+        store: &mut Store<HostState<T>>,
+        instance: &wasmtime::Result<wasmtime::component::Instance>,
+        member: &MemberPre<T>,
+        instances: &mut Vec<wasmtime::component::Instance>,
+    ) -> bool {
+        match instance {
+            Ok(instance) => {
+                if self.members.len() > 1 {
+                    Links::add(&mut store.as_context_mut(), *instance, &member.resources);
+                }
+                instances.push(*instance);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     /// The session around a new instance, or why instantiating failed.
     fn session(
         &self,
         store: Store<HostState<T>>,
-        instance: wasmtime::Result<wasmtime::component::Instance>,
+        instances: wasmtime::Result<Vec<wasmtime::component::Instance>>,
         limits: Limits,
     ) -> Result<Session<T>, SessionError> {
-        let instance =
-            instance.map_err(|e| SessionError::Instantiate(Box::new(classify(e, &limits))))?;
+        let instances =
+            instances.map_err(|e| SessionError::Instantiate(Box::new(classify(e, &limits))))?;
         Ok(Session::new(
             store,
-            instance,
+            instances,
             self.component.clone(),
             limits,
             self.fuel,
@@ -395,6 +487,13 @@ impl<T: Send + 'static> Prepared<T> {
     pub fn mode(&self) -> Mode {
         self.mode
     }
+}
+
+/// One member of a prepared application: its pre-instance and the proxy ids of the
+/// resources it exports.
+struct MemberPre<T: 'static> {
+    pre: InstancePre<HostState<T>>,
+    resources: Vec<(ComponentExportIndex, u32)>,
 }
 
 impl Prepared<()> {

@@ -16,6 +16,7 @@ use wasmtime_wasi::{
 };
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
+use crate::app::Links;
 use crate::imports::ImportCall;
 use crate::limits::{Limits, StoreLimiter};
 
@@ -119,6 +120,7 @@ pub struct HostState<T> {
     pub(crate) import_calls: Vec<ImportCall>,
     pub(crate) stdout: Option<MemoryOutputPipe>,
     pub(crate) stderr: Option<MemoryOutputPipe>,
+    pub(crate) links: Links,
     data: T,
 }
 
@@ -178,6 +180,7 @@ impl<T> HostState<T> {
             import_calls: Vec::new(),
             stdout,
             stderr,
+            links: Links::default(),
             data,
         })
     }

@@ -32,6 +32,14 @@ pub use watch::watch;
 use weft_runtime::{Capabilities, Imports, Limits, Runtime};
 pub use weft_watch::Watcher;
 
+/// The imports every served instance is linked with.
+fn imports(options: &AppOptions) -> Imports {
+    Imports::<()>::default()
+        .greeter_logging()
+        .asynchronous()
+        .trap_unknown(options.trap_unknown_imports)
+}
+
 /// What a server serves.
 pub enum App {
     /// A `wasi:http` handler.
@@ -53,6 +61,8 @@ pub struct AppOptions {
     pub docs: Docs,
     /// Satisfy imports weft does not provide with functions that trap.
     pub trap_unknown_imports: bool,
+    /// Where a WAC document's packages come from, when serving one.
+    pub wac: weft_compose::WacOptions,
 }
 
 /// Why an app could not be built.
@@ -75,6 +85,14 @@ pub enum AppError {
         "`{0}` exports the WASI 0.3 `wasi:http/handler`, which weft does not serve yet (wasmtime 48 marks it unstable); build it for WASI 0.2 `wasi:http/incoming-handler`"
     )]
     Preview3(String),
+    /// The composition could not be loaded and linked.
+    #[error(transparent)]
+    Composition(#[from] weft_link::LinkError),
+    /// A composition that exports an HTTP handler.
+    #[error(
+        "`{0}` exports `wasi:http/incoming-handler` from a composition linked at run time, which weft does not serve yet; compose it with `weft compose` and serve the result"
+    )]
+    LinkedHandler(String),
     /// The file could not be read.
     #[error("cannot read `{}`: {source}", path.display())]
     Read {
@@ -90,6 +108,9 @@ impl App {
     /// Loads the component at `path` and builds the app it calls for: a handler when it
     /// exports `wasi:http/incoming-handler`, a gateway otherwise.
     pub fn load(runtime: &Runtime, path: &Path, options: &AppOptions) -> Result<App, AppError> {
+        if weft_link::is_composition(path) {
+            return App::load_composition(runtime, path, options);
+        }
         let bytes = std::fs::read(path).map_err(|source| AppError::Read {
             path: path.to_path_buf(),
             source,
@@ -97,11 +118,7 @@ impl App {
         let name = path.display().to_string();
         let binary = weft_runtime::to_binary(&name, bytes)?;
         let component = runtime.load_bytes(&name, binary.clone())?;
-        let imports = Imports::<()>::default()
-            .greeter_logging()
-            .asynchronous()
-            .trap_unknown(options.trap_unknown_imports);
-        let prepared = runtime.prepare(&component, &imports)?;
+        let prepared = runtime.prepare(&component, &imports(options))?;
         let is_handler = component.exports().funcs().iter().any(|f| {
             f.interface
                 .as_deref()
@@ -133,6 +150,44 @@ impl App {
             )?;
             Ok(App::Gateway(gateway))
         }
+    }
+
+    /// Links a composition (a `compose.toml` or `.wac` document) at run time and serves
+    /// its exports as a gateway. The OpenAPI document comes from the composition's WIT,
+    /// which the composer computes from the same manifest (the composed binary itself is
+    /// not run).
+    fn load_composition(
+        runtime: &Runtime,
+        path: &Path,
+        options: &AppOptions,
+    ) -> Result<App, AppError> {
+        let linked = weft_link::Linked::load(runtime, path, &options.wac)?;
+        let name = path.display().to_string();
+        let catalog = linked.app().catalog();
+        if catalog.funcs().iter().any(|f| {
+            f.interface
+                .as_deref()
+                .is_some_and(|i| i.starts_with("wasi:http/"))
+        }) {
+            return Err(AppError::LinkedHandler(name));
+        }
+        let prepared = linked.prepare(runtime, &imports(options))?;
+        let composition = if path.extension().is_some_and(|e| e == "wac") {
+            weft_compose::compose_wac_file(path, &options.wac)
+                .map_err(|e| AppError::Composition(e.into()))?
+        } else {
+            weft_compose::compose_manifest_file(path)
+                .map_err(|e| AppError::Composition(e.into()))?
+        };
+        let gateway = Gateway::new(
+            prepared,
+            &composition.bytes,
+            &options.docs,
+            options.capabilities.clone(),
+            options.limits.clone(),
+            options.gateway.clone(),
+        )?;
+        Ok(App::Gateway(gateway))
     }
 
     /// What kind of app it is, for messages: `wasi:http handler` or `JSON gateway`.

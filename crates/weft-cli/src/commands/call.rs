@@ -1,20 +1,21 @@
 //! `weft call`: call exports of a component with typed values.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
+use weft_link::Linked;
 use weft_runtime::{
-    CallError, Imports, LoadedComponent, Outcome, Runtime, Session, SessionError, SessionReport,
-    Statement,
+    CallError, ExportCatalog, Imports, LinkError, LoadedComponent, Outcome, Prepared, Runtime,
+    Session, SessionError, SessionReport, Statement,
 };
 
 use weft_runtime::values::val_contains_resource;
 use weft_test::{Trace, TracedCall, TracedImport};
 
 use crate::hints;
-use crate::options::RunOptions;
+use crate::options::{RunOptions, WacDeps};
 
 /// Call exports of a component with typed values (WAVE or JSON).
 ///
@@ -28,12 +29,14 @@ use crate::options::RunOptions;
   weft call types.wasm 'let c = counter(\"x\")' 'c.increment(2)' 'c.get()'
   weft call greeter.wasm --json --args-json person.json greet
   weft call greeter.wasm --list
+  weft call compose.toml 'greet({name: \"Ada\", title: none})'
 
 Exports may be named `greet`, `greeting#greet` or `example:greeter/greeting@1.0.0#greet`.
 
 Exit status: 0 when every call succeeded, 1 when one failed, 2 for usage errors.")]
 pub struct CallCommand {
-    /// The component: a binary `.wasm` or WAT text.
+    /// The component: a binary `.wasm` or WAT text; or a composition (a `compose.toml`
+    /// manifest or a `.wac` document), whose components are linked at run time.
     pub component: PathBuf,
     /// Statements to run, in order: WAVE calls, `let NAME = CALL`, `drop(NAME)`.
     pub calls: Vec<String>,
@@ -54,6 +57,8 @@ pub struct CallCommand {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["args_json", "list"])]
     pub record: Option<PathBuf>,
     #[command(flatten)]
+    pub wac: WacDeps,
+    #[command(flatten)]
     pub run: RunOptions,
 }
 
@@ -61,12 +66,11 @@ impl CallCommand {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
         let runtime = Runtime::new(self.run.runtime_config())?;
-        let component = runtime
-            .load_file(&self.component)
-            .map_err(hints::load_error)?;
+        let target = Target::load(&runtime, &self.component, &self.wac)?;
+        let catalog = target.catalog();
         if self.list {
             let mut out = std::io::stdout().lock();
-            for signature in component.exports().signatures() {
+            for signature in catalog.signatures() {
                 writeln!(out, "{signature}")?;
             }
             return Ok(());
@@ -74,15 +78,14 @@ impl CallCommand {
         if self.args_json.is_some() && self.calls.len() != 1 {
             bail!(
                 "`--args-json` calls one export: name it alone, e.g. `weft call c.wasm --args-json args.json {}`",
-                example_name(&component)
+                example_name(&catalog)
             );
         }
         if self.calls.is_empty() && self.script.is_none() {
             bail!(
                 "nothing to call; name a call such as `{}`\n{}",
-                example_call(&component),
-                component
-                    .exports()
+                example_call(&catalog),
+                catalog
                     .signatures()
                     .iter()
                     .map(|s| format!("  {s}"))
@@ -90,7 +93,7 @@ impl CallCommand {
                     .join("\n")
             );
         }
-        let mut calls = Calls::start(&runtime, &component, &self.run, self.record.is_some())?;
+        let mut calls = Calls::start(&runtime, &target, &self.run, self.record.is_some())?;
         let mut trace = self.record.as_ref().map(|_| Trace::new(&self.component));
         let result = self.run_calls(&mut calls, trace.as_mut());
         let report = calls.finish();
@@ -178,6 +181,51 @@ impl CallCommand {
     }
 }
 
+/// What `weft call` runs: one component, or a composition linked at run time.
+enum Target {
+    Component(LoadedComponent),
+    Composition(Linked),
+}
+
+impl Target {
+    fn load(runtime: &Runtime, path: &Path, wac: &WacDeps) -> anyhow::Result<Target> {
+        if !weft_link::is_composition(path) {
+            let component = runtime.load_file(path).map_err(hints::load_error)?;
+            return Ok(Target::Component(component));
+        }
+        if path.extension().is_some_and(|e| e == "toml") {
+            wac.check_manifest()?;
+        }
+        let linked = Linked::load(runtime, path, &wac.wac_options()?)?;
+        for warning in linked.warnings() {
+            crate::output::stderr_line!("warning: {warning}");
+        }
+        Ok(Target::Composition(linked))
+    }
+
+    /// The exports a call may name.
+    fn catalog(&self) -> ExportCatalog {
+        match self {
+            Target::Component(component) => component.exports().clone(),
+            Target::Composition(linked) => linked.app().catalog(),
+        }
+    }
+
+    fn has_async_imports(&self) -> bool {
+        match self {
+            Target::Component(component) => component.has_async_imports(),
+            Target::Composition(linked) => linked.app().has_async_imports(),
+        }
+    }
+
+    fn prepare(&self, runtime: &Runtime, imports: &Imports) -> Result<Prepared, LinkError> {
+        match self {
+            Target::Component(component) => runtime.prepare(component, imports),
+            Target::Composition(linked) => linked.prepare(runtime, imports),
+        }
+    }
+}
+
 /// One session and how its calls are driven: directly, or on a current-thread tokio
 /// runtime when the component imports an `async func` (its imports are then linked for
 /// async calls).
@@ -189,7 +237,7 @@ struct Calls {
 impl Calls {
     fn start(
         runtime: &Runtime,
-        component: &LoadedComponent,
+        target: &Target,
         run: &RunOptions,
         record: bool,
     ) -> anyhow::Result<Calls> {
@@ -200,7 +248,7 @@ impl Calls {
         if record {
             imports = imports.record_calls();
         }
-        let tokio = if component.has_async_imports() {
+        let tokio = if target.has_async_imports() {
             imports = imports.asynchronous();
             Some(
                 tokio::runtime::Builder::new_current_thread()
@@ -211,8 +259,8 @@ impl Calls {
         } else {
             None
         };
-        let prepared = runtime
-            .prepare(component, &imports)
+        let prepared = target
+            .prepare(runtime, &imports)
             .map_err(|e| hints::session_error(SessionError::Link(e)))?;
         let session = match &tokio {
             None => prepared.instantiate_with(&options.capabilities, options.limits, ()),
@@ -330,13 +378,12 @@ fn read_input(path: &PathBuf) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
-fn example_call(component: &weft_runtime::LoadedComponent) -> String {
-    format!("{}(...)", example_name(component))
+fn example_call(catalog: &ExportCatalog) -> String {
+    format!("{}(...)", example_name(catalog))
 }
 
-fn example_name(component: &weft_runtime::LoadedComponent) -> String {
-    component
-        .exports()
+fn example_name(catalog: &ExportCatalog) -> String {
+    catalog
         .funcs()
         .first()
         .map_or_else(|| "name".to_string(), |f| f.short_name())

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
-use weft_compose::{Composition, WacOptions};
+use weft_compose::Composition;
+
+use crate::options::WacDeps;
 
 /// Compose components into one, from the seed's compose.toml or a WAC document.
 ///
@@ -28,36 +30,19 @@ pub struct ComposeCommand {
     /// Where to write the component; stdout when omitted (not on a terminal).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// WAC: the file of package `NAMESPACE:NAME` (repeatable).
-    #[arg(long = "dep", value_name = "PKG=PATH")]
-    pub deps: Vec<String>,
-    /// WAC: where packages without `--dep` are looked up, as `<dir>/<ns>/<name>.wasm`
-    /// [default: `deps` beside the input].
-    #[arg(long, value_name = "DIR")]
-    pub deps_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub wac: WacDeps,
 }
 
 impl ComposeCommand {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
         let is_toml = self.input.extension().is_some_and(|e| e == "toml");
-        if is_toml && (!self.deps.is_empty() || self.deps_dir.is_some()) {
-            anyhow::bail!(
-                "`--dep` and `--deps-dir` apply to WAC documents only; a manifest names its files in `[component.dependencies]`"
-            );
-        }
         let composition = if is_toml {
+            self.wac.check_manifest()?;
             weft_compose::compose_manifest_file(&self.input)?
         } else {
-            let mut options = WacOptions {
-                deps_dir: self.deps_dir.clone(),
-                ..WacOptions::default()
-            };
-            for dep in &self.deps {
-                let (name, path) = weft_compose::parse_dep(dep)?;
-                options.deps.insert(name, path);
-            }
-            weft_compose::compose_wac_file(&self.input, &options)?
+            weft_compose::compose_wac_file(&self.input, &self.wac.wac_options()?)?
         };
         write_composition(&composition, self.output.as_deref())
     }

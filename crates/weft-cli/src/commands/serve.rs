@@ -10,7 +10,7 @@ use clap::Args;
 use weft_runtime::{Runtime, parse_duration, parse_size};
 use weft_serve::{App, AppError, AppOptions, Docs, GatewayConfig, Server, ServerConfig};
 
-use crate::options::RunOptions;
+use crate::options::{RunOptions, WacDeps};
 
 /// Serve a component over HTTP: a `wasi:http` handler as `wasmtime serve` does, or any
 /// other component as a JSON API generated from its WIT.
@@ -25,11 +25,13 @@ use crate::options::RunOptions;
   weft serve greeter.wasm --wit wit/greeter        # then open http://127.0.0.1:8080/
   curl -d '{\"person\": {\"name\": \"Ada\"}}' http://127.0.0.1:8080/call/greet
   weft serve sqldb.wasm --session-idle 1m --max-memory 256MiB --timeout 5s
+  weft serve compose.toml --watch                  # linked at run time, relinked on change
 
 Stops on SIGINT or SIGTERM after the requests in flight finish.
 Exit status: 0 after a clean shutdown, 1 when the component cannot be served.")]
 pub struct ServeCommand {
-    /// The component (binary or WAT).
+    /// The component (binary or WAT), or a composition (a `compose.toml` manifest or a
+    /// `.wac` document) linked at run time and served as a gateway.
     component: PathBuf,
     /// The address to listen on; port 0 picks a free one.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
@@ -56,12 +58,15 @@ pub struct ServeCommand {
     /// document and on the page (component binaries seldom carry docs).
     #[arg(long, value_name = "PATH")]
     wit: Option<PathBuf>,
-    /// Reload the component when its file changes; requests in flight finish on the old one.
+    /// Reload the component when its file changes (a composition: when it or a member
+    /// file changes); requests in flight finish on the old one.
     #[arg(long)]
     watch: bool,
     /// Do not log each request.
     #[arg(long)]
     no_access_log: bool,
+    #[command(flatten)]
+    wac: WacDeps,
     #[command(flatten)]
     run: RunOptions,
 }
@@ -95,6 +100,7 @@ impl ServeCommand {
             },
             docs,
             trap_unknown_imports: session.trap_unknown_imports,
+            wac: self.wac.wac_options()?,
         };
         let app = App::load(&runtime, &self.component, &options).map_err(app_error)?;
         let kind = app.kind();

@@ -218,10 +218,11 @@ pub struct SessionReport {
     pub leaked: Vec<String>,
 }
 
-/// One live instance, the handles it has returned, and the embedder's data `T`.
+/// One live instance (or the instances of a linked application), the handles it has returned, and the embedder's data `T`.
 pub struct Session<T: 'static = ()> {
     store: Store<HostState<T>>,
-    instance: Instance,
+    /// One instance per member of a linked application; one for a lone component.
+    instances: Vec<Instance>,
     component: LoadedComponent,
     limits: Limits,
     fuel: bool,
@@ -235,7 +236,7 @@ pub struct Session<T: 'static = ()> {
 impl<T: Send + 'static> Session<T> {
     pub(crate) fn new(
         mut store: Store<HostState<T>>,
-        instance: Instance,
+        instances: Vec<Instance>,
         component: LoadedComponent,
         limits: Limits,
         fuel: bool,
@@ -247,14 +248,14 @@ impl<T: Send + 'static> Session<T> {
                 .resources()
                 .iter()
                 .filter_map(|r| {
-                    let ty = instance.get_resource(&mut store, r.index)?;
+                    let ty = instances.get(r.member)?.get_resource(&mut store, r.index)?;
                     Some((ty, r.name.clone(), r.interface.clone()))
                 })
                 .collect(),
         );
         Session {
             store,
-            instance,
+            instances,
             component,
             limits,
             fuel,
@@ -292,9 +293,18 @@ impl<T: Send + 'static> Session<T> {
         &self.store
     }
 
-    /// The instance.
+    /// The instance (of a linked application: its last member's).
     pub fn instance(&self) -> Instance {
-        self.instance
+        *self
+            .instances
+            .last()
+            .expect("a session holds at least one instance")
+    }
+
+    /// How many resource handles of one member of a linked application another member
+    /// holds now (through host stand-ins); 0 for a lone component.
+    pub fn linked_handles(&self) -> usize {
+        self.store.data().links.live()
     }
 
     /// The limits in force.
@@ -638,7 +648,7 @@ impl<T: Send + 'static> Session<T> {
     }
 
     fn func(&mut self, export: &ExportFunc) -> Func {
-        self.instance
+        self.instances[export.member]
             .get_func(&mut self.store, export.index)
             .expect("catalog indices come from this component")
     }

@@ -187,10 +187,7 @@ impl<T: Send + 'static> Session<T> {
         args: Args<'_>,
     ) -> Result<Built<'c>, CallError> {
         let (export, receiver) = self.resolve_target(catalog, target)?;
-        let func = self
-            .instance
-            .get_func(&mut self.store, export.index)
-            .expect("catalog indices come from this component");
+        let func = self.func(export);
         // The instance's own view of the types: resource parameters must be compared with
         // the resource types of this instance, which the component-level type lacks.
         let params: Vec<(String, Type)> = func

@@ -149,6 +149,36 @@ pub fn for_each_resource(val: &Val, f: &mut dyn FnMut(&ResourceAny)) {
     }
 }
 
+/// Replaces every resource handle inside `val` with what `f` makes of it.
+pub(crate) fn map_resources(
+    val: &mut Val,
+    f: &mut dyn FnMut(ResourceAny) -> wasmtime::Result<ResourceAny>,
+) -> wasmtime::Result<()> {
+    match val {
+        Val::Resource(r) => *r = f(*r)?,
+        Val::List(v) | Val::Tuple(v) | Val::FixedLengthList(v) => {
+            for v in v {
+                map_resources(v, f)?;
+            }
+        }
+        Val::Map(m) => {
+            for (k, v) in m {
+                map_resources(k, f)?;
+                map_resources(v, f)?;
+            }
+        }
+        Val::Record(fields) => {
+            for (_, v) in fields {
+                map_resources(v, f)?;
+            }
+        }
+        Val::Variant(_, Some(v)) | Val::Option(Some(v)) => map_resources(v, f)?,
+        Val::Result(Ok(Some(v)) | Err(Some(v))) => map_resources(v, f)?,
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Suggests the closest of `candidates` to `name`, for "did you mean" hints.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
