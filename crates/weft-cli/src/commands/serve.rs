@@ -26,6 +26,7 @@ use crate::options::{RunOptions, WacDeps};
   curl -d '{\"person\": {\"name\": \"Ada\"}}' http://127.0.0.1:8080/call/greet
   weft serve sqldb.wasm --session-idle 1m --max-memory 256MiB --timeout 5s
   weft serve compose.toml --watch                  # linked at run time, relinked on change
+  weft serve logger.wasm --nats nats://127.0.0.1:4222   # exports served on NATS (wRPC 0.17)
 
 Stops on SIGINT or SIGTERM after the requests in flight finish.
 Exit status: 0 after a clean shutdown, 1 when the component cannot be served.")]
@@ -65,6 +66,13 @@ pub struct ServeCommand {
     /// Do not log each request.
     #[arg(long)]
     no_access_log: bool,
+    /// Serve the exports on NATS instead of HTTP, at `nats://HOST:PORT[/PREFIX]`, on wRPC
+    /// 0.17's subjects (`[PREFIX.]wrpc.0.0.1.<interface>.<function>`).
+    #[arg(long, value_name = "URL")]
+    nats: Option<String>,
+    /// NATS: the queue group servers of one component share, so each call reaches one.
+    #[arg(long, default_value = "weft", value_name = "NAME", requires = "nats")]
+    nats_group: String,
     #[command(flatten)]
     wac: WacDeps,
     #[command(flatten)]
@@ -102,6 +110,9 @@ impl ServeCommand {
             trap_unknown_imports: session.trap_unknown_imports,
             wac: self.wac.wac_options()?,
         };
+        if let Some(url) = &self.nats {
+            return self.serve_nats(&runtime, url, &options);
+        }
         let app = App::load(&runtime, &self.component, &options).map_err(app_error)?;
         let kind = app.kind();
         let server_config = ServerConfig {
@@ -139,6 +150,73 @@ impl ServeCommand {
             };
             server.run(shutdown_signal()).await?;
             eprintln!("Stopped: every request in flight finished.");
+            anyhow::Ok(())
+        })
+    }
+}
+
+impl ServeCommand {
+    /// `--nats`: every export that takes and returns plain values, on NATS until SIGINT
+    /// or SIGTERM.
+    fn serve_nats(&self, runtime: &Runtime, url: &str, options: &AppOptions) -> anyhow::Result<()> {
+        let address = weft_federation::NatsAddress::parse(url)?;
+        let imports = weft_runtime::Imports::new()
+            .greeter_logging()
+            .asynchronous()
+            .trap_unknown(options.trap_unknown_imports);
+        let prepared = if weft_link::is_composition(&self.component) {
+            weft_link::Linked::load(runtime, &self.component, &options.wac)?
+                .prepare(runtime, &imports)?
+        } else {
+            let component = runtime
+                .load_file(&self.component)
+                .map_err(crate::hints::load_error)?;
+            runtime.prepare(&component, &imports)?
+        };
+        let (served, skipped) = weft_federation::servable(&prepared, &address.prefix);
+        for name in &skipped {
+            crate::output::stderr_line!(
+                "warning: `{name}` is not served: it takes or returns resources, streams or futures, which weft does not carry over NATS yet"
+            );
+        }
+        if served.is_empty() {
+            anyhow::bail!(
+                "`{}` exports no function weft can serve over NATS",
+                self.component.display()
+            );
+        }
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let serve_options = weft_federation::ServeOptions {
+            prefix: address.prefix.clone(),
+            group: Some(self.nats_group.clone()),
+            ..Default::default()
+        };
+        tokio.block_on(async {
+            let client = weft_federation::connect(&address.server).await?;
+            let subjects: Vec<String> = served.iter().map(|s| s.subject.clone()).collect();
+            let server = weft_federation::serve(
+                client,
+                prepared,
+                options.capabilities.clone(),
+                options.limits.clone(),
+                served,
+                serve_options,
+            )
+            .await?;
+            eprintln!(
+                "Serving {} on {} (queue group `{}`):",
+                self.component.display(),
+                address.server,
+                self.nats_group
+            );
+            for subject in &subjects {
+                eprintln!("  {subject}");
+            }
+            server.run(shutdown_signal()).await;
+            eprintln!("Stopped.");
             anyhow::Ok(())
         })
     }

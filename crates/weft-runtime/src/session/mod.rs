@@ -640,6 +640,11 @@ impl<T: Send + 'static> Session<T> {
         }
     }
 
+    /// Whether the instance has failed (trapped, or hit a limit) and takes no more calls.
+    pub fn is_dead(&self) -> bool {
+        self.dead.is_some()
+    }
+
     fn ensure_alive(&self) -> Result<(), CallError> {
         match &self.dead {
             Some(reason) => Err(CallError::Dead(reason.clone())),

@@ -1,0 +1,177 @@
+//! `weft serve --nats` and `weft call --import IFACE=nats://...` through the real binary,
+//! with a real `nats-server` on a free loopback port: imports satisfied by components
+//! served in other processes.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use weft_test_guests::NatsServer;
+
+/// A `weft serve --nats` process, killed when dropped, and what it writes on stderr.
+struct Served {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Served {
+    fn start(component: &Path, nats: &NatsServer) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(["serve", "--nats", &nats.url()])
+            .arg(component)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("weft runs");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        loop {
+            let line = lines.next().expect("weft serve started").unwrap();
+            stderr.lock().unwrap().push_str(&format!("{line}\n"));
+            if line.starts_with("Serving") {
+                break;
+            }
+        }
+        let collected = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                collected.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
+        Served { child, stderr }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn weft(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_weft"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("weft runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = weft(args);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "`weft {}` failed:\n{stdout}\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn guest(name: &str) -> &'static str {
+    weft_test_guests::path(name)
+}
+
+#[test]
+fn an_import_is_satisfied_by_a_component_served_elsewhere() {
+    let nats = NatsServer::start();
+    let store = Served::start(Path::new(guest("storage-v2")), &nats);
+    // The subjects are listed after the first line.
+    let listed = "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !store.stderr().contains(listed) {
+        assert!(std::time::Instant::now() < deadline, "{}", store.stderr());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The adapter's `storage-v2` calls go to the store in the other process, which keeps
+    // its state between calls.
+    let import = format!("storage-v2={}", nats.url());
+    let out = ok(&[
+        "call",
+        guest("storage-adapter"),
+        "--import",
+        &import,
+        r#"save("motd", "hello")"#,
+        r#"load("motd")"#,
+        r#"load("nothing")"#,
+    ]);
+    assert_eq!(out, "true\nsome(\"hello\")\nnone\n");
+    let out = ok(&[
+        "call",
+        guest("storage-adapter"),
+        "--import",
+        &import,
+        r#"load("motd")"#,
+    ]);
+    assert_eq!(out, "some(\"hello\")\n");
+}
+
+#[test]
+fn servers_of_one_interface_share_the_calls_and_one_going_away_is_not_noticed() {
+    let nats = NatsServer::start();
+    let first = Served::start(Path::new(guest("logger")), &nats);
+    let second = Served::start(Path::new(guest("logger")), &nats);
+    let import = format!("logging={}", nats.url());
+    let calls: Vec<String> = (0..20)
+        .map(|i| format!(r#"greet({{name: "Ada{i}", title: none}})"#))
+        .collect();
+    let mut args = vec!["call", guest("greeter"), "--import", &import];
+    args.extend(calls.iter().map(String::as_str));
+    let out = ok(&args);
+    assert_eq!(out.lines().count(), 20);
+    assert!(out.starts_with("\"Hello, Ada0! Welcome aboard.\""), "{out}");
+    let count = |served: &Served| served.stderr().matches("[debug] Greeting Ada").count();
+    let (a, b) = (count(&first), count(&second));
+    assert_eq!(a + b, 20, "every log call reached exactly one server");
+    assert!(
+        a > 0 && b > 0,
+        "the queue group shares the calls: {a} and {b}"
+    );
+
+    // One server goes away; the callers do not notice. The JavaScript greeter calls too.
+    drop(first);
+    let js = weft_test_guests::js_path("greeter");
+    let mut args = vec!["call", js.to_str().unwrap(), "--import", &import];
+    args.extend(calls.iter().take(5).map(String::as_str));
+    let out = ok(&args);
+    assert_eq!(out.lines().count(), 5);
+    assert_eq!(count(&second), b + 5);
+}
+
+#[test]
+fn bad_addresses_and_missing_servers_are_clear_errors() {
+    let out = weft(&[
+        "call",
+        guest("greeter"),
+        "--import",
+        "logging=http://x",
+        "greet({name: \"A\"})",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not a NATS address"), "{stderr}");
+
+    let nats = NatsServer::start();
+    let import = format!("logging={}", nats.url());
+    let out = weft(&[
+        "call",
+        guest("greeter"),
+        "--import",
+        &import,
+        "--timeout",
+        "5s",
+        "greet({name: \"A\"})",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no server answers on `wrpc.0.0.1.example:greeter/logging@1.0.0.log`"),
+        "{stderr}"
+    );
+}
