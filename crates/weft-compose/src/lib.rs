@@ -15,7 +15,8 @@
 //! - [`plug()`]: plug the exports of some components into the imports of another →
 //!   [`PlugError`];
 //! - [`plan_manifest_file`] / [`plan_wac_file`]: the same checks, answered as a
-//!   [`LinkPlan`] for linking the instances at run time instead of encoding them;
+//!   [`LinkPlan`] for linking the instances at run time instead of encoding them
+//!   ([`compose_file`] and [`plan_file`] pick by the file's extension);
 //! - [`new_component`]: a core module (with or without embedded WIT) → a component,
 //!   adapting `wasi_snapshot_preview1` itself → [`NewError`];
 //! - [`targets()`]: does a component fit a WIT world → [`TargetsError`].
@@ -65,6 +66,43 @@ pub use plug::{PlugError, plug};
 pub use source::{Location, TomlError, manifest_hint, parse_toml, read_toml};
 pub use targets::{Difference, TargetsError, targets, targets_world};
 pub use wac::{WacError, WacOptions, compose_wac, compose_wac_file, parse_dep, plan_wac_file};
+
+/// Why a composition file could not be composed or planned: as a manifest or as WAC.
+#[derive(Debug, thiserror::Error)]
+pub enum CompositionError {
+    /// A `compose.toml` manifest.
+    #[error(transparent)]
+    Manifest(#[from] ComposeError),
+    /// A WAC document.
+    #[error(transparent)]
+    Wac(#[from] WacError),
+}
+
+fn is_wac(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "wac")
+}
+
+/// Composes the file at `path`: a `.wac` document (its packages found as `wac` says), or
+/// a `compose.toml` manifest.
+pub fn compose_file(
+    path: &std::path::Path,
+    wac: &WacOptions,
+) -> Result<Composition, CompositionError> {
+    Ok(if is_wac(path) {
+        compose_wac_file(path, wac)?
+    } else {
+        compose_manifest_file(path)?
+    })
+}
+
+/// Plans the file at `path` for linking at run time, as [`compose_file`] reads it.
+pub fn plan_file(path: &std::path::Path, wac: &WacOptions) -> Result<LinkPlan, CompositionError> {
+    Ok(if is_wac(path) {
+        plan_wac_file(path, wac)?
+    } else {
+        plan_manifest_file(path)?
+    })
+}
 
 /// The processor name and version written into the producers section of composed output.
 pub(crate) const PROCESSOR: wac_graph::Processor<'static> = wac_graph::Processor {

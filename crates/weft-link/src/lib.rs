@@ -29,7 +29,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use weft_compose::{ComposeError, LinkPlan, WacError, WacOptions, Warning};
+use weft_compose::{CompositionError, LinkPlan, WacOptions, Warning};
 use weft_runtime::{
     App, AppError, Capabilities, HotSwap, Imports, Limits, LoadError, Prepared, Runtime, Session,
     SessionError,
@@ -38,12 +38,9 @@ use weft_runtime::{
 /// Why a composition could not be loaded for runtime linking.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    /// The manifest does not compose (the same errors as `weft compose`).
+    /// The manifest or WAC document does not compose (the same errors as `weft compose`).
     #[error(transparent)]
-    Manifest(#[from] ComposeError),
-    /// The WAC document does not compose.
-    #[error(transparent)]
-    Wac(#[from] WacError),
+    Composition(#[from] CompositionError),
     /// A member's component could not be compiled.
     #[error("member `{member}` of `{}`: {source}", app.display())]
     Load {
@@ -54,17 +51,6 @@ pub enum LinkError {
         /// Why.
         #[source]
         source: LoadError,
-    },
-    /// A member's component could not be read.
-    #[error("cannot read `{}` to replace member `{member}`: {source}", path.display())]
-    Read {
-        /// The member.
-        member: String,
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
     },
     /// The plan does not fit the components (a replaced member lacks an import or export).
     #[error(transparent)]
@@ -96,11 +82,7 @@ impl Linked {
     /// Plans the composition at `path` (a `.wac` document, found with `wac`'s packages;
     /// any other file is read as a `compose.toml` manifest) and compiles its members.
     pub fn load(runtime: &Runtime, path: &Path, wac: &WacOptions) -> Result<Linked, LinkError> {
-        let plan = if path.extension().is_some_and(|e| e == "wac") {
-            weft_compose::plan_wac_file(path, wac)?
-        } else {
-            weft_compose::plan_manifest_file(path)?
-        };
+        let plan = weft_compose::plan_file(path, wac)?;
         Linked::from_plan(runtime, path, plan)
     }
 
@@ -173,18 +155,11 @@ impl Linked {
         member: &str,
         path: &Path,
     ) -> Result<(), LinkError> {
-        let bytes = std::fs::read(path).map_err(|source| LinkError::Read {
+        let component = runtime.load_file(path).map_err(|source| LinkError::Load {
+            app: self.path.clone(),
             member: member.to_string(),
-            path: path.to_path_buf(),
             source,
         })?;
-        let component = runtime
-            .load_bytes(&path.display().to_string(), bytes)
-            .map_err(|source| LinkError::Load {
-                app: self.path.clone(),
-                member: member.to_string(),
-                source,
-            })?;
         self.app.replace(member, component)?;
         Ok(())
     }

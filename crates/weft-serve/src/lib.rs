@@ -172,13 +172,8 @@ impl App {
             return Err(AppError::LinkedHandler(name));
         }
         let prepared = linked.prepare(runtime, &imports(options))?;
-        let composition = if path.extension().is_some_and(|e| e == "wac") {
-            weft_compose::compose_wac_file(path, &options.wac)
-                .map_err(|e| AppError::Composition(e.into()))?
-        } else {
-            weft_compose::compose_manifest_file(path)
-                .map_err(|e| AppError::Composition(e.into()))?
-        };
+        let composition = weft_compose::compose_file(path, &options.wac)
+            .map_err(|e| AppError::Composition(e.into()))?;
         let gateway = Gateway::new(
             prepared,
             &composition.bytes,
