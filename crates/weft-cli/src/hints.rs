@@ -10,9 +10,11 @@ fn trap_hint(kind: TrapKind) -> &'static str {
         TrapKind::Deadline => "; raise it with `--timeout`",
         TrapKind::MemoryLimit | TrapKind::HostcallData => "; raise it with `--max-memory`",
         TrapKind::UnknownImport => " (it was stubbed by `--trap-unknown-imports`)",
-        TrapKind::TableLimit | TrapKind::StackOverflow | TrapKind::GuestAbort | TrapKind::Other => {
-            ""
-        }
+        TrapKind::Stalled
+        | TrapKind::TableLimit
+        | TrapKind::StackOverflow
+        | TrapKind::GuestAbort
+        | TrapKind::Other => "",
     }
 }
 

@@ -109,10 +109,18 @@ impl ExportFunc {
     /// resources in `resources` are named.
     pub fn signature_with(&self, resources: &[(ResourceType, String)]) -> String {
         let mut s = format!("{}: ", self.short_name());
+        let func = if self.ty.async_() {
+            "async func("
+        } else {
+            "func("
+        };
         match &self.kind {
             FuncKind::Constructor { .. } => s.push_str("constructor("),
-            FuncKind::Static { .. } => s.push_str("static func("),
-            _ => s.push_str("func("),
+            FuncKind::Static { .. } => {
+                s.push_str("static ");
+                s.push_str(func);
+            }
+            _ => s.push_str(func),
         }
         let skip = usize::from(matches!(self.kind, FuncKind::Method { .. }));
         for (i, (name, ty)) in self.ty.params().skip(skip).enumerate() {

@@ -57,6 +57,7 @@ mod pin;
 mod runtime;
 mod session;
 mod state;
+mod streams;
 mod trap;
 pub mod values;
 
@@ -82,8 +83,13 @@ pub use pin::{PinError, parse_sha256, read_pinned, sha256_hex};
 pub use runtime::{
     HotSwap, PoolSizes, Prepared, Runtime, RuntimeConfig, RuntimeError, SessionOptions,
 };
-pub use session::{CallError, Outcome, Session, SessionError, SessionReport, TypedExport};
+pub use session::{
+    CallError, Outcome, STREAMED, Session, SessionError, SessionReport, TypedExport,
+};
 pub use state::{Capabilities, GrantError, HostState, LogRecord, Output, Preopen};
+pub use streams::{
+    StreamError, StreamItems, StreamSink, payload_supported, type_contains_stream_or_future,
+};
 pub use trap::{Trap, TrapKind};
 pub use wasmtime;
 pub use wasmtime::component::Val;

@@ -26,6 +26,8 @@ pub enum TrapKind {
     HostcallData,
     /// The guest aborted (a Rust panic or `unreachable`).
     GuestAbort,
+    /// The guest waits on a stream, future or task that nothing will complete.
+    Stalled,
     /// Another trap or host error.
     Other,
 }
@@ -65,6 +67,18 @@ impl Trap {
         Trap {
             kind: TrapKind::Deadline,
             message: deadline_message(limits),
+            detail: String::new(),
+            source: None,
+        }
+    }
+}
+
+impl Trap {
+    /// A call the host stopped (not a wasm trap): `kind` and why.
+    pub(crate) fn stopped(kind: TrapKind, message: impl Into<String>) -> Trap {
+        Trap {
+            kind,
+            message: message.into(),
             detail: String::new(),
             source: None,
         }
@@ -111,6 +125,10 @@ pub fn classify(error: wasmtime::Error, limits: &Limits) -> Trap {
             Some(wasmtime::Trap::MemoryOutOfBounds) => (
                 TrapKind::Other,
                 "the guest accessed memory out of bounds (in Rust and C guests this is also how overflowing the data stack in linear memory shows)".to_string(),
+            ),
+            Some(wasmtime::Trap::AsyncDeadlock) => (
+                TrapKind::Stalled,
+                "the guest is waiting on a stream, future or task that nothing will complete (wasmtime found its event loop deadlocked)".to_string(),
             ),
             Some(trap) => (TrapKind::Other, format!("the guest trapped: {trap}")),
             // wasmtime's own type for this is private; its message is stable.

@@ -9,7 +9,7 @@ use weft_federation::{NatsAddress, Remote};
 use weft_link::Linked;
 use weft_runtime::{
     CallError, ExportCatalog, Imports, LinkError, LoadedComponent, Outcome, Prepared, Runtime,
-    Session, SessionError, SessionReport, Statement,
+    STREAMED, Session, SessionError, SessionReport, Statement, StreamItems, StreamSink, Val,
 };
 
 use weft_runtime::values::val_contains_resource;
@@ -51,6 +51,14 @@ pub struct CallCommand {
     /// Print results as JSON (one value per line) instead of WAVE.
     #[arg(long)]
     pub json: bool,
+    /// Feed the bytes of FILE (`-` for stdin) to the first `stream<u8>` parameter of
+    /// the first call that has one; that call's text leaves the parameter out.
+    #[arg(long, value_name = "FILE", conflicts_with = "args_json")]
+    pub stream_in: Option<PathBuf>,
+    /// Print stream results as they arrive: a `stream<u8>` as raw bytes, other items
+    /// one per line; the call's result then shows such a stream as `streamed`.
+    #[arg(long)]
+    pub stream: bool,
     /// List the exported functions with their signatures, and call nothing.
     #[arg(long, conflicts_with_all = ["script", "args_json"])]
     pub list: bool,
@@ -107,8 +115,21 @@ impl CallCommand {
             &self.remote_imports,
             self.record.is_some(),
         )?;
+        if let Some(path) = &self.stream_in {
+            calls.session.set_stream_input(Some(open_input(path)?));
+        }
+        if self.stream {
+            calls
+                .session
+                .set_stream_sink(Some(Box::new(StdoutSink { json: self.json })));
+        }
         let mut trace = self.record.as_ref().map(|_| Trace::new(&self.component));
         let result = self.run_calls(&mut calls, trace.as_mut());
+        if result.is_ok() && calls.session.has_stream_input() {
+            crate::output::stderr_line!(
+                "warning: `--stream-in` was given, but no call took a `stream<u8>` parameter"
+            );
+        }
         let report = calls.finish();
         if let (Some(path), Some(trace)) = (&self.record, &trace) {
             std::fs::write(path, trace.to_json())
@@ -179,8 +200,14 @@ impl CallCommand {
                 Ok(None) => continue,
                 Err(error) => return Err(with_calls_not_run(error, &lines[i + 1..])),
             };
-            // `let` prints nothing: the handle's name is the one the user chose.
-            if outcome.bound.is_some() || outcome.results.is_empty() {
+            // `let` prints nothing: the handle's name is the one the user chose. A result
+            // that was only a stream was printed as it arrived.
+            let only_streamed =
+                matches!(outcome.results.as_slice(), [Val::Enum(label)] if label == STREAMED);
+            if outcome.bound.is_some()
+                || outcome.results.is_empty()
+                || (self.stream && only_streamed)
+            {
                 continue;
             }
             if self.json {
@@ -402,6 +429,45 @@ fn with_calls_not_run(error: anyhow::Error, rest: &[String]) -> anyhow::Error {
             )
         }
     }
+}
+
+/// Prints stream items to stdout as they arrive.
+struct StdoutSink {
+    json: bool,
+}
+
+impl StreamSink for StdoutSink {
+    fn items(&mut self, items: StreamItems<'_>) -> bool {
+        let mut out = std::io::stdout().lock();
+        let written = match items {
+            StreamItems::Bytes(bytes) => out.write_all(bytes),
+            StreamItems::Values(vals) => vals.iter().try_for_each(|v| {
+                let mut namer = |_: &_| "<handle>".to_string();
+                if self.json {
+                    let value = weft_runtime::values::json::to_json(v, &mut namer);
+                    writeln!(out, "{value}")
+                } else {
+                    writeln!(
+                        out,
+                        "{}",
+                        weft_runtime::values::wave::to_wave(v, &mut namer)
+                    )
+                }
+            }),
+        };
+        // A closed stdout (`| head`) drops the stream: the guest stops writing.
+        written.and_then(|()| out.flush()).is_ok()
+    }
+}
+
+/// The bytes of FILE, or of stdin for `-`, read as a stream's guest reads them.
+fn open_input(path: &Path) -> anyhow::Result<Box<dyn std::io::Read + Send>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot open `{}` for `--stream-in`", path.display()))?;
+    Ok(Box::new(file))
 }
 
 fn read_input(path: &PathBuf) -> anyhow::Result<String> {

@@ -7,9 +7,11 @@
 //! altogether with [`Session::typed_func`] and [`Session::store_mut`].
 
 mod handles;
+mod streaming;
 mod text;
 mod typed;
 
+pub use streaming::STREAMED;
 pub use text::Outcome;
 pub use typed::TypedExport;
 
@@ -184,6 +186,14 @@ pub enum CallError {
         #[source]
         trap: Box<Trap>,
     },
+    /// A stream or future argument could not be made.
+    #[error("in a call to `{export}`: {error}")]
+    Stream {
+        /// The export.
+        export: String,
+        /// What went wrong (already in the message).
+        error: crate::streams::StreamError,
+    },
     /// An earlier call trapped; the instance cannot be entered again.
     #[error(
         "the session can no longer be used because an earlier call failed ({0}); start a new session"
@@ -231,6 +241,10 @@ pub struct Session<T: 'static = ()> {
     resource_names: ResourceNames,
     report: SessionReport,
     dead: Option<String>,
+    /// Where stream results go as they arrive; collected into lists when `None`.
+    stream_sink: Option<crate::streams::SharedSink>,
+    /// The bytes of the next call's first `stream<u8>` parameter.
+    stream_input: Option<Box<dyn std::io::Read + Send>>,
 }
 
 impl<T: Send + 'static> Session<T> {
@@ -264,6 +278,8 @@ impl<T: Send + 'static> Session<T> {
             resource_names,
             report: SessionReport::default(),
             dead: None,
+            stream_sink: None,
+            stream_input: None,
         }
     }
 
@@ -436,6 +452,11 @@ impl<T: Send + 'static> Session<T> {
         args: &[Val],
         bind: Option<&str>,
     ) -> Result<Vec<Val>, CallError> {
+        if streaming::moves_streams(export) {
+            let results = self.invoke_streaming(export, args.to_vec())?;
+            self.after_call(export, args, &results, bind);
+            return Ok(results);
+        }
         let func = self.before_call(export, Mode::Sync)?;
         let mut results = vec![Val::Bool(false); export.ty.results().len()];
         let called = if export.ty.async_() {
@@ -468,6 +489,11 @@ impl<T: Send + 'static> Session<T> {
         args: &[Val],
         bind: Option<&str>,
     ) -> Result<Vec<Val>, CallError> {
+        if streaming::moves_streams(export) {
+            let results = self.invoke_streaming_async(export, args.to_vec()).await?;
+            self.after_call(export, args, &results, bind);
+            return Ok(results);
+        }
         let func = self.before_call(export, Mode::Async)?;
         let mut results = vec![Val::Bool(false); export.ty.results().len()];
         let call = func.call_async(&mut self.store, args, &mut results);

@@ -197,6 +197,17 @@ impl<T: Send + 'static> Session<T> {
             .collect();
         let skip = usize::from(receiver.is_some());
         let explicit = &params[skip.min(params.len())..];
+        // The parameter the stream input fills is left out of the call text.
+        let from_input = self
+            .has_stream_input()
+            .then(|| explicit.iter().position(|(_, t)| is_byte_stream(t)))
+            .flatten();
+        let written: Vec<(String, Type)> = explicit
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != from_input)
+            .map(|(_, p)| p.clone())
+            .collect();
         let nodes: Vec<&wasm_wave::ast::Node>;
         let given = match &args {
             Args::Wave(call) => {
@@ -217,7 +228,7 @@ impl<T: Send + 'static> Session<T> {
                     .len()
             }
         };
-        check_arity(catalog, export, explicit, given)?;
+        check_arity(catalog, export, &written, given)?;
         let mut vals = Vec::with_capacity(params.len());
         // Every handle the arguments name, and whether it is passed as `own`.
         let used: RefCell<Vec<(String, bool)>> = RefCell::new(Vec::new());
@@ -229,7 +240,16 @@ impl<T: Send + 'static> Session<T> {
                 .ok_or_else(|| self.unknown_handle(receiver))?;
             vals.push(Val::Resource(handle.resource));
         }
-        for (i, (name, ty)) in explicit.iter().enumerate() {
+        for (at, (name, ty)) in explicit.iter().enumerate() {
+            if Some(at) == from_input {
+                let input = self.take_stream_input().expect("checked above");
+                vals.push(input.map_err(|error| CallError::Stream {
+                    export: export.qualified_name(),
+                    error,
+                })?);
+                continue;
+            }
+            let i = at - usize::from(from_input.is_some_and(|k| k < at));
             let lookup = |n: &str, t: &Type| {
                 used.borrow_mut()
                     .push((n.to_string(), matches!(t, Type::Own(_))));
@@ -251,6 +271,11 @@ impl<T: Send + 'static> Session<T> {
             vals.push(val);
         }
         check_moves(&export.qualified_name(), &used.into_inner())?;
+        self.host_streams(&params, &mut vals)
+            .map_err(|error| CallError::Stream {
+                export: export.qualified_name(),
+                error,
+            })?;
         Ok(Built { export, vals })
     }
 
@@ -354,6 +379,11 @@ impl<T: Send + 'static> Session<T> {
             .name_of(resource)
             .map_or_else(|| "<borrowed-handle>".to_string(), str::to_string)
     }
+}
+
+/// Whether `ty` is `stream<u8>`, the type a byte input fills.
+fn is_byte_stream(ty: &Type) -> bool {
+    matches!(ty, Type::Stream(s) if s.ty() == Some(Type::U8))
 }
 
 /// The call text of a statement and the handle name a `let` binds, or the handle a

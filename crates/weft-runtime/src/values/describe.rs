@@ -36,6 +36,16 @@ impl Writer<'_> {
             .map_or("resource", |(_, n)| n.as_str())
     }
 
+    /// `future<T>` / `stream<T>`, or the bare keyword for a payload-less one.
+    fn payload(&mut self, keyword: &str, payload: Option<Type>, depth: usize) {
+        self.out.push_str(keyword);
+        if let Some(payload) = payload {
+            self.out.push('<');
+            self.write(&payload, depth + 1);
+            self.out.push('>');
+        }
+    }
+
     fn write(&mut self, ty: &Type, depth: usize) {
         // Past two levels the structure stops helping; the path already says where.
         let deep = depth >= 2;
@@ -155,8 +165,8 @@ impl Writer<'_> {
                 let name = format!("borrow<{}>", self.resource(r));
                 self.out.push_str(&name);
             }
-            Type::Future(_) => self.out.push_str("future"),
-            Type::Stream(_) => self.out.push_str("stream"),
+            Type::Future(f) => self.payload("future", f.ty(), depth),
+            Type::Stream(s) => self.payload("stream", s.ty(), depth),
             Type::ErrorContext => self.out.push_str("error-context"),
         }
     }

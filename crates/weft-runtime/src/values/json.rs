@@ -256,11 +256,25 @@ pub fn from_json(
             handles(name, ty)
                 .map_err(|msg| ValueError::new(path, ty, format!("handle `{name}`")).with_hint(msg))
         }
-        Type::Map(_)
-        | Type::FixedLengthList(_)
-        | Type::Future(_)
-        | Type::Stream(_)
-        | Type::ErrorContext => {
+        // As in WAVE: a stream is the array of its items, a future its value.
+        Type::Stream(stream) => {
+            let payload = super::wave::movable_payload(stream.ty(), path, ty)?;
+            let items = value
+                .as_array()
+                .ok_or_else(|| mismatch().with_hint("write a stream as the array of its items"))?;
+            let vals = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| from_json(item, &payload, &path.index(i), handles))
+                .collect::<Result<_, _>>()?;
+            Ok(Val::List(vals))
+        }
+        Type::Future(future) => {
+            let payload = super::wave::movable_payload(future.ty(), path, ty)?;
+            let value = from_json(value, &payload, path, handles)?;
+            Ok(Val::Option(Some(Box::new(value))))
+        }
+        Type::Map(_) | Type::FixedLengthList(_) | Type::ErrorContext => {
             Err(mismatch().with_hint("weft cannot write values of this type yet"))
         }
     }

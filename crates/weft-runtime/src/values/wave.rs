@@ -235,12 +235,46 @@ pub fn from_node(
             handles(name, ty)
                 .map_err(|msg| ValueError::new(path, ty, format!("handle `{name}`")).with_hint(msg))
         }
-        Type::Map(_)
-        | Type::FixedLengthList(_)
-        | Type::Future(_)
-        | Type::Stream(_)
-        | Type::ErrorContext => Err(ValueError::new(path, ty, found(node, src))
-            .with_hint("weft cannot write values of this type yet")),
+        // A stream is written as the list of its items and a future as its value; the
+        // session turns them into host-written streams and futures before the call.
+        Type::Stream(stream) => {
+            let payload = movable_payload(stream.ty(), path, ty)?;
+            let items = node.as_list().map_err(|_| {
+                mismatch().with_hint("write a stream as the list of its items, `[a, b, c]`")
+            })?;
+            let vals = items
+                .enumerate()
+                .map(|(i, n)| from_node(n, &payload, src, &path.index(i), handles))
+                .collect::<Result<_, _>>()?;
+            Ok(Val::List(vals))
+        }
+        Type::Future(future) => {
+            let payload = movable_payload(future.ty(), path, ty)?;
+            let value = from_node(node, &payload, src, path, handles)?;
+            Ok(Val::Option(Some(Box::new(value))))
+        }
+        Type::Map(_) | Type::FixedLengthList(_) | Type::ErrorContext => {
+            Err(ValueError::new(path, ty, found(node, src))
+                .with_hint("weft cannot write values of this type yet"))
+        }
+    }
+}
+
+/// The payload of a stream or future parameter, if weft can write its items.
+pub(crate) fn movable_payload(
+    payload: Option<Type>,
+    path: &Path,
+    ty: &Type,
+) -> Result<Type, ValueError> {
+    match payload {
+        Some(payload) if crate::streams::payload_supported(Some(&payload)) => Ok(payload),
+        other => Err(ValueError::new(path, ty, "a value").with_hint(
+            crate::streams::StreamError::Unsupported(match &other {
+                Some(t) => describe(t),
+                None => "unit (payload-less)".to_string(),
+            })
+            .to_string(),
+        )),
     }
 }
 
