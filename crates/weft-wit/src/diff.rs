@@ -752,7 +752,7 @@ fn diff_interface(
                         Some(after),
                         Bump::Major,
                         Bump::Major,
-                        format!("changing the signature of `{label}`"),
+                        signature_change(or, of, nr, nf),
                     );
                 } else if render::docs(&of.docs) != render::docs(&nf.docs) {
                     let mut c = doc_change(
@@ -787,6 +787,69 @@ fn diff_interface(
             format!("adding `{label}`"),
         );
     }
+}
+
+/// What a changed signature is, for the verdict: a function made async (or sync), one
+/// stream or future payload changed, or the signature in general.
+fn signature_change(
+    or: &wit_parser::Resolve,
+    of: &wit_parser::Function,
+    nr: &wit_parser::Resolve,
+    nf: &wit_parser::Function,
+) -> String {
+    let label = render::function_label(of);
+    // Each parameter's and the result's place and type, as written.
+    let slots = |r: &wit_parser::Resolve, f: &wit_parser::Function| {
+        let mut slots: Vec<(String, String)> = f
+            .params
+            .iter()
+            .map(|p| (format!("parameter `{}`", p.name), render::type_name(r, &p.ty)))
+            .collect();
+        if let Some(t) = &f.result {
+            slots.push(("result".to_string(), render::type_name(r, t)));
+        }
+        slots
+    };
+    let (before, after) = (slots(or, of), slots(nr, nf));
+    if before == after && of.kind.is_async() != nf.kind.is_async() {
+        return if nf.kind.is_async() {
+            format!("making `{label}` async (callers now await it, implementations lift it async)")
+        } else {
+            format!("making `{label}` sync (callers no longer await it)")
+        };
+    }
+    let differing: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .collect();
+    if of.kind.is_async() == nf.kind.is_async()
+        && before.len() == after.len()
+        && let [((place, was), (place_now, now))] = differing.as_slice()
+        && place == place_now
+    {
+        for kind in ["stream", "future"] {
+            let payload = |t: &str| {
+                t.strip_prefix(kind)
+                    .and_then(|t| t.strip_prefix('<'))
+                    .and_then(|t| t.strip_suffix('>'))
+                    .map(str::to_string)
+            };
+            if let (Some(was), Some(now)) = (payload(was), payload(now)) {
+                return format!(
+                    "changing the {kind} payload of `{label}`'s {place} from `{was}` to `{now}`"
+                );
+            }
+        }
+    }
+    format!("changing the signature of `{label}`")
+}
+
+/// Whether `what` came from [`signature_change`] naming more than "the signature".
+fn is_specific_signature_change(what: &str) -> bool {
+    what.starts_with("making `")
+        || what.starts_with("changing the stream payload")
+        || what.starts_with("changing the future payload")
 }
 
 fn strip_versions(s: &str) -> String {
@@ -1298,6 +1361,10 @@ impl DiffReport {
                 for l in a.lines() {
                     s.push_str(&format!("  + {l}\n"));
                 }
+            }
+            // Name the kind of a signature change the lines alone leave to the reader.
+            if c.kind == ChangeKind::Changed && is_specific_signature_change(&c.what) {
+                s.push_str(&format!("  = {}\n", c.what));
             }
         }
         if !self.semver_check.is_empty() {
