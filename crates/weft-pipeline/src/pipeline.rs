@@ -212,7 +212,7 @@ impl Pipeline {
                 let (tx, next_rx) = sync_channel::<Message>(CHANNEL_CHUNKS);
                 let stage_rx = std::mem::replace(&mut rx, next_rx);
                 workers.push(
-                    scope.spawn(move || run_stage(index, stage, slot, &stage_rx, &tx, progress)),
+                    scope.spawn(move || run_stage(index, stage, slot, stage_rx, &tx, progress)),
                 );
             }
             let written = write_chunks(&rx, &mut output, progress);
@@ -332,7 +332,7 @@ fn run_stage(
     index: usize,
     stage: &Stage,
     slot: &mut Option<StageInstance>,
-    rx: &Receiver<Message>,
+    rx: Receiver<Message>,
     tx: &SyncSender<Message>,
     progress: &Progress,
 ) -> Result<StageStats, StageEnd> {
@@ -343,8 +343,18 @@ fn run_stage(
         calls: 0,
         busy: Duration::ZERO,
     };
-    let Some(instance) = slot.as_mut() else {
-        return Err(StageEnd::Upstream);
+    let instance = match slot.as_mut() {
+        None => return Err(StageEnd::Upstream),
+        Some(StageInstance::Processor(instance)) => instance,
+        Some(StageInstance::Stream { session, export }) => {
+            let result =
+                run_stream_stage(index, stage, session, export, rx, tx, progress, &mut stats);
+            if session.is_dead() {
+                // The next run makes a fresh instance.
+                *slot = None;
+            }
+            return result.map(|()| stats);
+        }
     };
     loop {
         let (offset, bytes, end) = match rx.recv() {
@@ -398,6 +408,121 @@ fn run_stage(
                 Err(_) => Err(StageEnd::Upstream),
             };
         }
+    }
+}
+
+/// Runs a stream transform over the whole input: one call, its `stream<u8>` fed from
+/// the stage's channel as the guest reads and its output stream sent on as it arrives.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "run_stage's arguments, plus the instance"
+)]
+fn run_stream_stage(
+    index: usize,
+    stage: &Stage,
+    session: &mut weft_runtime::Session,
+    export: &str,
+    rx: Receiver<Message>,
+    tx: &SyncSender<Message>,
+    progress: &Progress,
+    stats: &mut StageStats,
+) -> Result<(), StageEnd> {
+    let offset = Arc::new(AtomicU64::new(0));
+    let taken = Arc::new(AtomicU64::new(0));
+    let stopped = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    session.set_stream_input(Some(Box::new(ChannelReader {
+        rx,
+        chunk: Vec::new(),
+        at: 0,
+        offset: Arc::clone(&offset),
+        taken: Arc::clone(&taken),
+    })));
+    let produced = Arc::new(AtomicU64::new(0));
+    session.set_stream_sink(Some(Box::new(ChannelSink {
+        tx: tx.clone(),
+        offset: Arc::clone(&offset),
+        produced: Arc::clone(&produced),
+        stopped: Arc::clone(&stopped),
+    })));
+    let started = Instant::now();
+    let call = session.eval(&weft_runtime::Statement::Call(format!("{export}()")));
+    stats.busy += started.elapsed();
+    stats.calls += 1;
+    stats.bytes_in = taken.load(Ordering::Relaxed);
+    stats.bytes_out = produced.load(Ordering::Relaxed);
+    progress.stage_bytes[index].store(stats.bytes_in, Ordering::Relaxed);
+    session.set_stream_sink(None);
+    session.set_stream_input(None);
+    if let Err(error) = call {
+        return Err(StageEnd::Failed(PipelineError::Failed {
+            index: index + 1,
+            path: stage.spec.path.clone(),
+            offset: offset.load(Ordering::Relaxed),
+            message: error.to_string(),
+        }));
+    }
+    if stopped.load(Ordering::Relaxed) {
+        return Err(StageEnd::Upstream);
+    }
+    tx.send(Message::End).map_err(|_| StageEnd::Upstream)
+}
+
+/// The bytes of a stage's incoming chunks, as a `Read` for its stream input; it ends
+/// at the end of input, or when the stage before stopped.
+struct ChannelReader {
+    rx: Receiver<Message>,
+    chunk: Vec<u8>,
+    at: usize,
+    /// The input offset of the chunk being read, for error reports.
+    offset: Arc<AtomicU64>,
+    /// Bytes handed to the guest.
+    taken: Arc<AtomicU64>,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Message::Chunk { offset, bytes }) => {
+                    self.offset.store(offset, Ordering::Relaxed);
+                    self.chunk = bytes;
+                    self.at = 0;
+                }
+                Ok(Message::End) | Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        self.taken.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Sends a stream transform's output down the chain as it arrives.
+struct ChannelSink {
+    tx: SyncSender<Message>,
+    offset: Arc<AtomicU64>,
+    produced: Arc<AtomicU64>,
+    /// Set when the stage after stopped taking chunks.
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl weft_runtime::StreamSink for ChannelSink {
+    fn items(&mut self, items: weft_runtime::StreamItems<'_>) -> bool {
+        let weft_runtime::StreamItems::Bytes(bytes) = items else {
+            return false;
+        };
+        self.produced
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let sent = self.tx.send(Message::Chunk {
+            offset: self.offset.load(Ordering::Relaxed),
+            bytes: bytes.to_vec(),
+        });
+        if sent.is_err() {
+            self.stopped.store(true, Ordering::Relaxed);
+        }
+        sent.is_ok()
     }
 }
 

@@ -258,3 +258,50 @@ async fn async_streams_go_through_the_same_pipeline() {
         "{error}"
     );
 }
+
+#[test]
+fn a_stream_transform_is_a_stage_beside_the_chunked_processors() {
+    // gzip (a processor) -> base64 (an async stream<u8> transform) -> base64 decode
+    // (a processor) -> gunzip (a processor): the input comes back, on several inputs
+    // through one pipeline.
+    let mut p = pipeline(
+        &[
+            stage("transform-gzip", "6"),
+            stage("async-streams", ""),
+            stage("transform-base64-decode", ""),
+            stage("transform-gunzip", ""),
+        ],
+        16 << 10,
+    );
+    for len in [0, 1, 2, 3, 100_000, 1 << 20] {
+        let input = text(len);
+        let out = run(&mut p, &input).unwrap();
+        assert_eq!(out, input, "{len} bytes");
+    }
+    // Alone, its output is base64's.
+    let mut alone = pipeline(&[stage("async-streams", "")], 1000);
+    let input = text(70_001);
+    let stats = {
+        let mut out = Vec::new();
+        let stats = alone.run(&input[..], &mut out).unwrap();
+        assert_eq!(out, STANDARD.encode(&input).into_bytes());
+        stats
+    };
+    assert_eq!(stats.stages[0].bytes_in, 70_001);
+    assert_eq!(stats.stages[0].bytes_out, STANDARD.encode(&input).len() as u64);
+}
+
+#[test]
+fn a_stream_transform_takes_no_config_and_a_component_with_none_is_refused() {
+    let err = Pipeline::new(runtime(), &[stage("async-streams", "url-safe")], 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("stream transform, which takes no config"), "{err}");
+    // No processor and no stream transform: the fit report stands.
+    let err = Pipeline::new(runtime(), &[stage("async-exports", "")], 1000)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("does not fit world"), "{err}");
+}

@@ -803,7 +803,12 @@ fn signature_change(
         let mut slots: Vec<(String, String)> = f
             .params
             .iter()
-            .map(|p| (format!("parameter `{}`", p.name), render::type_name(r, &p.ty)))
+            .map(|p| {
+                (
+                    format!("parameter `{}`", p.name),
+                    render::type_name(r, &p.ty),
+                )
+            })
             .collect();
         if let Some(t) = &f.result {
             slots.push(("result".to_string(), render::type_name(r, t)));
@@ -818,11 +823,7 @@ fn signature_change(
             format!("making `{label}` sync (callers no longer await it)")
         };
     }
-    let differing: Vec<_> = before
-        .iter()
-        .zip(&after)
-        .filter(|(b, a)| b != a)
-        .collect();
+    let differing: Vec<_> = before.iter().zip(&after).filter(|(b, a)| b != a).collect();
     if of.kind.is_async() == nf.kind.is_async()
         && before.len() == after.len()
         && let [((place, was), (place_now, now))] = differing.as_slice()
