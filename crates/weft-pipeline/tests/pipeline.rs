@@ -288,7 +288,10 @@ fn a_stream_transform_is_a_stage_beside_the_chunked_processors() {
         stats
     };
     assert_eq!(stats.stages[0].bytes_in, 70_001);
-    assert_eq!(stats.stages[0].bytes_out, STANDARD.encode(&input).len() as u64);
+    assert_eq!(
+        stats.stages[0].bytes_out,
+        STANDARD.encode(&input).len() as u64
+    );
 }
 
 #[test]
@@ -297,7 +300,10 @@ fn a_stream_transform_takes_no_config_and_a_component_with_none_is_refused() {
         .err()
         .unwrap()
         .to_string();
-    assert!(err.contains("stream transform, which takes no config"), "{err}");
+    assert!(
+        err.contains("stream transform, which takes no config"),
+        "{err}"
+    );
     // No processor and no stream transform: the fit report stands.
     let err = Pipeline::new(runtime(), &[stage("async-exports", "")], 1000)
         .err()

@@ -29,25 +29,42 @@ impl Guest for AsyncStreamsComponent {
     async fn encode_base64(mut input: StreamReader<u8>) -> StreamReader<u8> {
         let (mut output, reader) = wit_stream::new::<u8>();
         wit_bindgen::spawn_local(async move {
-            // Bytes that do not yet fill a 3-byte group wait for the next chunk.
-            let mut pending: Vec<u8> = Vec::with_capacity(CHUNK + 2);
+            // One read buffer and one output buffer, reused for every chunk; a byte or
+            // two that do not fill a 3-byte group wait in `carry` for the next chunk.
+            let mut buffer = Vec::with_capacity(CHUNK);
+            let mut encoded = Vec::with_capacity(CHUNK / 3 * 4 + 4);
+            let mut carry: Vec<u8> = Vec::with_capacity(3);
             loop {
-                let (status, chunk) = input.read(Vec::with_capacity(CHUNK)).await;
-                pending.extend_from_slice(&chunk);
-                let whole = pending.len() / 3 * 3;
-                if whole > 0 {
-                    let encoded = STANDARD.encode(&pending[..whole]).into_bytes();
-                    pending.drain(..whole);
-                    if !output.write_all(encoded).await.is_empty() {
+                let (status, mut chunk) = input.read(buffer).await;
+                let mut bytes = &chunk[..];
+                encoded.clear();
+                if !carry.is_empty() {
+                    let take = (3 - carry.len()).min(bytes.len());
+                    carry.extend_from_slice(&bytes[..take]);
+                    bytes = &bytes[take..];
+                    if carry.len() == 3 {
+                        encode_into(&carry, &mut encoded);
+                        carry.clear();
+                    }
+                }
+                let whole = bytes.len() / 3 * 3;
+                encode_into(&bytes[..whole], &mut encoded);
+                carry.extend_from_slice(&bytes[whole..]);
+                if !encoded.is_empty() {
+                    let unsent = output.write_all(encoded).await;
+                    if !unsent.is_empty() {
                         return; // the reader dropped the output: stop reading too
                     }
+                    encoded = unsent;
                 }
                 if matches!(status, StreamResult::Dropped | StreamResult::Cancelled) {
                     break;
                 }
+                chunk.clear();
+                buffer = chunk;
             }
-            if !pending.is_empty() {
-                output.write_all(STANDARD.encode(&pending).into_bytes()).await;
+            if !carry.is_empty() {
+                output.write_all(STANDARD.encode(&carry).into_bytes()).await;
             }
         });
         reader
@@ -126,6 +143,19 @@ impl Guest for AsyncStreamsComponent {
         drop(writer);
         value
     }
+}
+
+/// Appends the base64 of `bytes` (a whole number of 3-byte groups, or the end) to `out`.
+fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    if bytes.is_empty() {
+        return;
+    }
+    let start = out.len();
+    out.resize(start + bytes.len().div_ceil(3) * 4, 0);
+    let written = STANDARD
+        .encode_slice(bytes, &mut out[start..])
+        .expect("the buffer was sized for the encoding");
+    out.truncate(start + written);
 }
 
 bindings::export!(AsyncStreamsComponent with_types_in bindings);
