@@ -185,14 +185,15 @@ pub(crate) fn stream_of_items<D: 'static>(
     with_payload!(payload, make(store, items))
 }
 
-/// A host-written `stream<u8>` of the bytes `input` reads. A thread reads ahead by a
-/// few chunks, so a slow input (a pipe, a terminal) leaves the call waiting, not the
-/// thread that runs the store, and a deadline can still end it.
+/// A host-written `stream<u8>` of the bytes `input` reads. `Read` blocks, so the
+/// bytes are read on the thread that runs the store, as the guest asks for them; a
+/// reader thread a few chunks ahead lets the wait for them end at `deadline`.
 pub(crate) fn stream_of_bytes<D: 'static>(
     mut store: StoreContextMut<'_, D>,
     mut input: Box<dyn Read + Send>,
+    deadline: Option<std::time::Instant>,
 ) -> Result<Val, StreamError> {
-    let (mut chunks, receiver) = futures::channel::mpsc::channel::<std::io::Result<Vec<u8>>>(2);
+    let (chunks, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
     std::thread::Builder::new()
         .name("weft-stream-input".to_string())
         .spawn(move || {
@@ -208,10 +209,8 @@ pub(crate) fn stream_of_bytes<D: 'static>(
                     Err(e) => Err(e),
                 };
                 let failed = read.is_err();
-                // The stream was dropped (the call ended): stop reading.
-                if futures::executor::block_on(futures::SinkExt::send(&mut chunks, read)).is_err()
-                    || failed
-                {
+                // A closed channel: the stream was dropped (the call ended).
+                if chunks.send(read).is_err() || failed {
                     return;
                 }
             }
@@ -219,6 +218,7 @@ pub(crate) fn stream_of_bytes<D: 'static>(
         .map_err(|e| StreamError::Wasmtime(format!("cannot start the input reader: {e}")))?;
     let producer = ChunkProducer {
         chunks: receiver,
+        deadline,
         current: Vec::new(),
         offset: 0,
     };
@@ -325,7 +325,9 @@ pub(crate) fn close(mut store: impl AsContextMut, val: Val) {
 
 /// Writes the chunks the input thread read into the guest's read buffer.
 struct ChunkProducer {
-    chunks: futures::channel::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    chunks: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    /// When waiting for the input gives up (the call's deadline).
+    deadline: Option<std::time::Instant>,
     current: Vec<u8>,
     /// How much of `current` the guest has taken.
     offset: usize,
@@ -337,26 +339,40 @@ impl<D> wasmtime::component::StreamProducer<D> for ChunkProducer {
 
     fn poll_produce<'a>(
         mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
+        _: &mut Context<'_>,
         mut store: StoreContextMut<'a, D>,
         destination: Destination<'a, u8, Option<u8>>,
-        finish: bool,
+        _finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
+        use std::sync::mpsc::RecvTimeoutError;
         let this = &mut *self;
         if this.offset == this.current.len() {
-            match futures::Stream::poll_next(Pin::new(&mut this.chunks), cx) {
-                Poll::Ready(Some(Ok(chunk))) => {
+            let next = match this.deadline {
+                Some(deadline) => this
+                    .chunks
+                    .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())),
+                None => this
+                    .chunks
+                    .recv()
+                    .map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match next {
+                Ok(Ok(chunk)) => {
                     this.current = chunk;
                     this.offset = 0;
                 }
-                Poll::Ready(Some(Err(error))) => {
+                Ok(Err(error)) => {
                     return Poll::Ready(Err(wasmtime::format_err!(
                         "reading the stream's input failed: {error}"
                     )));
                 }
-                Poll::Ready(None) => return Poll::Ready(Ok(StreamResult::Dropped)),
-                Poll::Pending if finish => return Poll::Ready(Ok(StreamResult::Cancelled)),
-                Poll::Pending => return Poll::Pending,
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Poll::Ready(Ok(StreamResult::Dropped));
+                }
+                // The input sent nothing before the deadline: the call's time is up.
+                Err(RecvTimeoutError::Timeout) => {
+                    return Poll::Ready(Err(wasmtime::Trap::Interrupt.into()));
+                }
             }
         }
         // A zero-length read asks whether bytes are ready: they are.

@@ -157,3 +157,56 @@ async fn the_deadline_covers_time_spent_waiting_on_the_host() {
         [Val::U32(8)]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_run_concurrently_in_one_session_while_each_awaits_the_host() {
+    let prepared = common::runtime()
+        .prepare(&common::load("async-types"), &async_clock())
+        .unwrap();
+    let mut session = prepared
+        .instantiate_async(&quiet(), Limits::default(), ())
+        .await
+        .unwrap();
+    let calls: Vec<weft_runtime::Statement> = ["Ada", "Grace", "Edsger"]
+        .iter()
+        .map(|name| weft_runtime::Statement::Call(format!(r#"greet-later("{name}", 300)"#)))
+        .chain([weft_runtime::Statement::Call("double(4)".into())])
+        .collect();
+    let started = std::time::Instant::now();
+    let outcomes = session.eval_concurrently_async(&calls).await.unwrap();
+    let elapsed = started.elapsed();
+    let results: Vec<&Val> = outcomes.iter().flat_map(|o| &o.results).collect();
+    assert_eq!(
+        results,
+        [
+            &Val::String("Hello, Ada!".into()),
+            &Val::String("Hello, Grace!".into()),
+            &Val::String("Hello, Edsger!".into()),
+            &Val::U32(8)
+        ]
+    );
+    // One after another they would take 900 ms.
+    assert!(
+        elapsed < Duration::from_millis(700),
+        "three 300 ms waits took {elapsed:?}"
+    );
+    // The timeout bounds the batch.
+    let mut limited = prepared
+        .instantiate_async(
+            &quiet(),
+            Limits {
+                timeout: Some(Duration::from_millis(100)),
+                ..Limits::default()
+            },
+            (),
+        )
+        .await
+        .unwrap();
+    match limited.eval_concurrently_async(&calls).await {
+        Err(CallError::Trap { trap, export }) => {
+            assert_eq!(trap.kind, TrapKind::Deadline);
+            assert!(export.contains("greet-later | "), "{export}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

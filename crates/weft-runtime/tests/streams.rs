@@ -269,3 +269,20 @@ async fn an_async_session_moves_streams_and_its_timeout_bounds_a_silent_input() 
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_sync_session_runs_a_batch_of_stream_calls_at_once() {
+    let mut s = session();
+    let calls = [
+        Statement::Call("range(0, 3)".into()),
+        Statement::Call(r#"resolve-later("x")"#.into()),
+        Statement::Call(r#"join(["a", "b"], "")"#.into()),
+    ];
+    let outcomes = s.eval_concurrently(&calls).unwrap();
+    let rendered: Vec<String> = outcomes.iter().map(|o| s.render_wave(&o.results)).collect();
+    assert_eq!(rendered, ["[0, 1, 2]", r#""x""#, r#""ab""#]);
+    let err = s
+        .eval_concurrently(&[Statement::Drop { name: "c".into() }])
+        .unwrap_err();
+    assert!(matches!(err, CallError::DropInBatch(_)), "{err}");
+}

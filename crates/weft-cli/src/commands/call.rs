@@ -59,6 +59,10 @@ pub struct CallCommand {
     /// one per line; the call's result then shows such a stream as `streamed`.
     #[arg(long)]
     pub stream: bool,
+    /// Run the statements at once in one instance (while one async call waits, the
+    /// others run) and print their results in order; `drop` is not allowed.
+    #[arg(long, conflicts_with_all = ["args_json", "record"])]
+    pub concurrent: bool,
     /// List the exported functions with their signatures, and call nothing.
     #[arg(long, conflicts_with_all = ["script", "args_json"])]
     pub list: bool,
@@ -185,6 +189,19 @@ impl CallCommand {
         if lines.iter().all(|line| Statement::parse(line).is_none()) {
             bail!("nothing to call: every statement given is blank or a comment");
         }
+        if self.concurrent {
+            let statements = lines
+                .iter()
+                .filter_map(|line| Statement::parse(line))
+                .collect::<Result<Vec<_>, _>>()?;
+            let outcomes = session
+                .eval_concurrently(&statements)
+                .map_err(hints::call_error)?;
+            for outcome in outcomes {
+                self.print_outcome(&mut out, session, &outcome)?;
+            }
+            return Ok(());
+        }
         for (i, line) in lines.iter().enumerate() {
             let Some(statement) = Statement::parse(line) else {
                 continue;
@@ -200,22 +217,30 @@ impl CallCommand {
                 Ok(None) => continue,
                 Err(error) => return Err(with_calls_not_run(error, &lines[i + 1..])),
             };
-            // `let` prints nothing: the handle's name is the one the user chose. A result
-            // that was only a stream was printed as it arrived.
-            let only_streamed =
-                matches!(outcome.results.as_slice(), [Val::Enum(label)] if label == STREAMED);
-            if outcome.bound.is_some()
-                || outcome.results.is_empty()
-                || (self.stream && only_streamed)
-            {
-                continue;
-            }
-            if self.json {
-                let value = session.session.render_json(&outcome.results[0]);
-                writeln!(out, "{value}")?;
-            } else {
-                writeln!(out, "{}", session.session.render_wave(&outcome.results))?;
-            }
+            self.print_outcome(&mut out, session, &outcome)?;
+        }
+        Ok(())
+    }
+
+    /// Prints a statement's result: WAVE or JSON; nothing for a `let` (the handle's
+    /// name is the one the user chose) or for a result that was only a stream printed
+    /// as it arrived.
+    fn print_outcome(
+        &self,
+        out: &mut impl Write,
+        session: &mut Calls,
+        outcome: &Outcome,
+    ) -> anyhow::Result<()> {
+        let only_streamed =
+            matches!(outcome.results.as_slice(), [Val::Enum(label)] if label == STREAMED);
+        if outcome.bound.is_some() || outcome.results.is_empty() || (self.stream && only_streamed) {
+            return Ok(());
+        }
+        if self.json {
+            let value = session.session.render_json(&outcome.results[0]);
+            writeln!(out, "{value}")?;
+        } else {
+            writeln!(out, "{}", session.session.render_wave(&outcome.results))?;
         }
         Ok(())
     }
@@ -338,6 +363,13 @@ impl Calls {
         match &self.tokio {
             None => self.session.eval(statement),
             Some(tokio) => tokio.block_on(self.session.eval_async(statement)),
+        }
+    }
+
+    fn eval_concurrently(&mut self, statements: &[Statement]) -> Result<Vec<Outcome>, CallError> {
+        match &self.tokio {
+            None => self.session.eval_concurrently(statements),
+            Some(tokio) => tokio.block_on(self.session.eval_concurrently_async(statements)),
         }
     }
 

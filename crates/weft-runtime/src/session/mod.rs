@@ -150,6 +150,9 @@ pub enum CallError {
         /// The handle.
         name: String,
     },
+    /// `drop` in a batch of concurrent calls.
+    #[error("`drop({0})` cannot run beside other calls; drop the handle after them")]
+    DropInBatch(String),
     /// A handle name already in use.
     #[error("a handle named `{0}` is already live; choose another name or `drop({0})` first")]
     HandleExists(String),
@@ -527,7 +530,7 @@ impl<T: Send + 'static> Session<T> {
 
     /// Checks the session can be entered by a call to `export` made in `mode` and sets
     /// the per-call limits: fuel and the epoch deadline.
-    fn arm(&mut self, export: &str, mode: Mode) -> Result<(), CallError> {
+    pub(super) fn arm(&mut self, export: &str, mode: Mode) -> Result<(), CallError> {
         match (self.mode, mode) {
             (Mode::Async, Mode::Sync) => {
                 return Err(CallError::NeedsAsync {
@@ -557,7 +560,7 @@ impl<T: Send + 'static> Session<T> {
 
     /// Forgets the handles a call took as `own` (they belong to the guest now) and
     /// registers the handles it returned (a directly returned one under `bind`).
-    fn after_call(
+    pub(super) fn after_call(
         &mut self,
         export: &ExportFunc,
         args: &[Val],
@@ -657,7 +660,7 @@ impl<T: Send + 'static> Session<T> {
     }
 
     /// Ends the session after `export` failed with `error`.
-    fn fail_named(&mut self, export: &str, error: wasmtime::Error) -> CallError {
+    pub(super) fn fail_named(&mut self, export: &str, error: wasmtime::Error) -> CallError {
         let trap = classify(error, &self.limits);
         self.dead = Some(trap.message.clone());
         CallError::Trap {
@@ -678,7 +681,7 @@ impl<T: Send + 'static> Session<T> {
         }
     }
 
-    fn func(&mut self, export: &ExportFunc) -> Func {
+    pub(super) fn func(&mut self, export: &ExportFunc) -> Func {
         self.instances[export.member]
             .get_func(&mut self.store, export.index)
             .expect("catalog indices come from this component")

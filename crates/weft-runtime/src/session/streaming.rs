@@ -27,7 +27,7 @@ use crate::trap::{Trap, TrapKind};
 pub const STREAMED: &str = "streamed";
 
 /// Why a call with streams did not give its results.
-enum Failure {
+pub(super) enum Failure {
     /// The guest trapped or a limit stopped it.
     Trap(wasmtime::Error),
     /// A stream or future could not be read.
@@ -94,7 +94,12 @@ impl<T: Send + 'static> Session<T> {
     /// Takes the stream input as the value of a `stream<u8>` parameter.
     pub(crate) fn take_stream_input(&mut self) -> Option<Result<Val, StreamError>> {
         let input = self.stream_input.take()?;
-        Some(streams::stream_of_bytes(self.store.as_context_mut(), input))
+        let deadline = self.limits.timeout.map(|t| std::time::Instant::now() + t);
+        Some(streams::stream_of_bytes(
+            self.store.as_context_mut(),
+            input,
+            deadline,
+        ))
     }
 
     /// Runs a call whose parameters or results hold streams or futures, on this thread.
@@ -105,7 +110,6 @@ impl<T: Send + 'static> Session<T> {
     ) -> Result<Vec<Val>, CallError> {
         refuse_unmovable(export)?;
         let func = self.before_call(export, Mode::Sync)?;
-        let timeout = self.limits.timeout;
         let call = drive(
             &mut self.store,
             func,
@@ -113,9 +117,8 @@ impl<T: Send + 'static> Session<T> {
             args,
             self.stream_sink.clone(),
         );
-        let Some(result) = block_on_until(call, timeout) else {
-            let trap = Trap::deadline(&self.limits);
-            return Err(self.stop(export, trap));
+        let Some(result) = block_on_until_idle(call) else {
+            return Err(self.stop(export, stalled()));
         };
         self.settle(export, result)
     }
@@ -151,20 +154,34 @@ impl<T: Send + 'static> Session<T> {
         export: &ExportFunc,
         result: Result<Vec<Val>, Failure>,
     ) -> Result<Vec<Val>, CallError> {
+        self.settle_named(&export.qualified_name(), result)
+    }
+
+    /// [`Session::settle`] for calls named `name` (several, for a concurrent batch).
+    pub(super) fn settle_named<R>(
+        &mut self,
+        name: &str,
+        result: Result<R, Failure>,
+    ) -> Result<R, CallError> {
         match result {
             Ok(results) => Ok(results),
-            Err(Failure::Trap(error)) => Err(self.fail(export, error)),
+            Err(Failure::Trap(error)) => Err(self.fail_named(name, error)),
             Err(Failure::Stream(error)) => {
-                Err(self.stop(export, Trap::stopped(TrapKind::Other, error.to_string())))
+                Err(self.stop_named(name, Trap::stopped(TrapKind::Other, error.to_string())))
             }
         }
     }
 
     /// Ends the session after `export` was stopped for `trap`.
     fn stop(&mut self, export: &ExportFunc, trap: Trap) -> CallError {
+        self.stop_named(&export.qualified_name(), trap)
+    }
+
+    /// Ends the session after the calls named `name` were stopped for `trap`.
+    pub(super) fn stop_named(&mut self, name: &str, trap: Trap) -> CallError {
         self.dead = Some(trap.message.clone());
         CallError::Trap {
-            export: export.qualified_name(),
+            export: name.to_string(),
             trap: Box::new(trap),
         }
     }
@@ -197,6 +214,14 @@ impl<T: Send + 'static> Session<T> {
     }
 }
 
+/// The trap of a guest left waiting on itself.
+pub(super) fn stalled() -> Trap {
+    Trap::stopped(
+        TrapKind::Stalled,
+        "the guest is waiting on a stream, future or task that nothing will complete",
+    )
+}
+
 /// Whether calls to `export` move streams or futures (and so need the event loop).
 pub(crate) fn moves_streams(export: &ExportFunc) -> bool {
     export
@@ -211,7 +236,7 @@ pub(crate) fn moves_streams(export: &ExportFunc) -> bool {
 
 /// Refuses, before the guest runs, a call whose results hold a stream or future weft
 /// could not read (its parameters were refused when their values were parsed).
-fn refuse_unmovable(export: &ExportFunc) -> Result<(), CallError> {
+pub(super) fn refuse_unmovable(export: &ExportFunc) -> Result<(), CallError> {
     match export
         .ty
         .results()
@@ -225,6 +250,24 @@ fn refuse_unmovable(export: &ExportFunc) -> Result<(), CallError> {
     }
 }
 
+/// One call of a batch run in the event loop: the function, its arguments, and its
+/// result types (to find the streams and futures it returns).
+pub(super) struct PlannedCall {
+    func: Func,
+    args: Vec<Val>,
+    result_types: Vec<Type>,
+}
+
+impl PlannedCall {
+    pub(super) fn new(func: Func, export: &ExportFunc, args: Vec<Val>) -> PlannedCall {
+        PlannedCall {
+            func,
+            args,
+            result_types: export.ty.results().collect(),
+        }
+    }
+}
+
 /// Calls `func` in the store's event loop and reads every stream and future it
 /// returns to its end.
 async fn drive<T: Send + 'static>(
@@ -234,33 +277,61 @@ async fn drive<T: Send + 'static>(
     args: Vec<Val>,
     sink: Option<SharedSink>,
 ) -> Result<Vec<Val>, Failure> {
-    let result_types: Vec<Type> = export.ty.results().collect();
+    let call = PlannedCall::new(func, export, args);
+    let mut results = drive_all(store, vec![call], sink).await?;
+    Ok(results.pop().unwrap_or_default())
+}
+
+/// Runs `calls` at once in the store's event loop, each read to its end; their
+/// results in order.
+pub(super) async fn drive_all<T: Send + 'static>(
+    store: &mut wasmtime::Store<HostState<T>>,
+    calls: Vec<PlannedCall>,
+    sink: Option<SharedSink>,
+) -> Result<Vec<Vec<Val>>, Failure> {
     let outcome = store
-        .run_concurrent(async move |accessor| -> Result<Vec<Val>, Failure> {
-            let mut results = vec![Val::Bool(false); result_types.len()];
-            func.call_concurrent(accessor, &args, &mut results)
-                .await
-                .map_err(Failure::Trap)?;
-            let pending = accessor.with(|mut access| {
-                start_reading(access.as_context_mut(), &result_types, &mut results, sink)
-            })?;
-            let mut done = Vec::with_capacity(pending.len());
-            for pending in pending {
-                done.push(pending.finish().await?);
-            }
-            let mut done = done.into_iter();
-            for (ty, val) in result_types.iter().zip(results.iter_mut()) {
-                for_each_stream_or_future(ty, val, &mut |_, val| {
-                    if let Some(finished) = done.next() {
-                        *val = finished;
-                    }
-                    Ok::<(), StreamError>(())
-                })?;
-            }
-            Ok(results)
+        .run_concurrent(async move |accessor| -> Result<Vec<Vec<Val>>, Failure> {
+            let runs = calls
+                .into_iter()
+                .map(|call| drive_call(accessor, call, sink.clone()));
+            futures::future::try_join_all(runs).await
         })
         .await;
     outcome.map_err(Failure::Trap)?
+}
+
+/// One call inside the event loop, its streams and futures read to their end.
+async fn drive_call<T: Send + 'static>(
+    accessor: &wasmtime::component::Accessor<HostState<T>>,
+    call: PlannedCall,
+    sink: Option<SharedSink>,
+) -> Result<Vec<Val>, Failure> {
+    let PlannedCall {
+        func,
+        args,
+        result_types,
+    } = call;
+    let mut results = vec![Val::Bool(false); result_types.len()];
+    func.call_concurrent(accessor, &args, &mut results)
+        .await
+        .map_err(Failure::Trap)?;
+    let pending = accessor.with(|mut access| {
+        start_reading(access.as_context_mut(), &result_types, &mut results, sink)
+    })?;
+    let mut done = Vec::with_capacity(pending.len());
+    for pending in pending {
+        done.push(pending.finish().await?);
+    }
+    let mut done = done.into_iter();
+    for (ty, val) in result_types.iter().zip(results.iter_mut()) {
+        for_each_stream_or_future(ty, val, &mut |_, val| {
+            if let Some(finished) = done.next() {
+                *val = finished;
+            }
+            Ok::<(), StreamError>(())
+        })?;
+    }
+    Ok(results)
 }
 
 /// Starts a reader on every stream and future in `results`.
@@ -311,29 +382,33 @@ fn start_reading<D: 'static>(
     Ok(pending)
 }
 
-/// Drives `future` on this thread, giving up (`None`) after `timeout`. wasmtime's event
-/// loop traps a guest that waits on nothing that can complete, so only a guest waiting
-/// on a slow host input can keep it pending, and there the deadline is all that ends
-/// it: the epoch cannot, while no wasm runs.
-fn block_on_until<F: std::future::Future>(
-    future: F,
-    timeout: Option<std::time::Duration>,
-) -> Option<F::Output> {
-    let Some(timeout) = timeout else {
-        return Some(futures::executor::block_on(future));
-    };
-    let (expired, on_expiry) = oneshot::channel::<()>();
-    // Dropped when the call ends, which ends the timer thread at once.
-    let (finished, on_finish) = std::sync::mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if on_finish.recv_timeout(timeout) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
-            let _ = expired.send(());
+/// Drives `future` on this thread; `None` when it is pending and nothing woke it. On a
+/// sync session every host stream and future is ready at once (an input is read on
+/// this thread, up to the deadline), so only a guest waiting on itself can leave the
+/// event loop pending, and it would wait forever: wasmtime's own check for this
+/// (`trap_on_idle`) is not public for `run_concurrent`.
+pub(super) fn block_on_until_idle<F: std::future::Future>(future: F) -> Option<F::Output> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Poll, Wake, Waker};
+    struct Woken(AtomicBool);
+    impl Wake for Woken {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
         }
-    });
-    let raced = futures::executor::block_on(futures::future::select(Box::pin(future), on_expiry));
-    drop(finished);
-    match raced {
-        futures::future::Either::Left((output, _)) => Some(output),
-        futures::future::Either::Right(_) => None,
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let woken = Arc::new(Woken(AtomicBool::new(false)));
+    let waker = Waker::from(Arc::clone(&woken));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        woken.0.store(false, Ordering::SeqCst);
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return Some(output),
+            Poll::Pending if woken.0.load(Ordering::SeqCst) => {}
+            Poll::Pending => return None,
+        }
     }
 }

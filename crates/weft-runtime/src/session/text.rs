@@ -10,6 +10,7 @@ use wasmtime::component::{ResourceAny, Type, Val};
 use super::{CallError, Session};
 use crate::call::{CallText, Statement};
 use crate::exports::{ExportCatalog, ExportFunc, FuncKind, ResolveError};
+use crate::imports::Mode;
 use crate::values::{Path, ValueError, json, required_args, wave};
 
 /// The result of one statement.
@@ -27,6 +28,19 @@ pub struct Outcome {
 struct Built<'c> {
     export: &'c ExportFunc,
     vals: Vec<Val>,
+}
+
+/// A call of a concurrent batch, built and resolved.
+struct Batched<'c> {
+    built: Built<'c>,
+    func: wasmtime::component::Func,
+    bind: Option<String>,
+}
+
+impl Batched<'_> {
+    fn call(&self) -> super::streaming::PlannedCall {
+        super::streaming::PlannedCall::new(self.func, self.built.export, self.built.vals.clone())
+    }
 }
 
 /// Where the arguments of a call come from.
@@ -116,6 +130,99 @@ impl<T: Send + 'static> Session<T> {
             .invoke_async_bound(built.export, &built.vals, bind)
             .await?;
         Ok(Some(self.outcome(built, results, bind)))
+    }
+
+    /// Runs the calls `statements` (calls and `let`s) at once, in the store's event
+    /// loop: while one async call waits (on an import, a stream, a timer), the others
+    /// run. Their outcomes come back in order; a trap in one ends them all. The
+    /// timeout bounds the whole batch on an async session, and each call's wasm and
+    /// input reads on a sync one.
+    pub fn eval_concurrently(
+        &mut self,
+        statements: &[Statement],
+    ) -> Result<Vec<Outcome>, CallError> {
+        let catalog = Arc::clone(&self.component.catalog);
+        let (batch, name) = self.plan_batch(&catalog, statements, Mode::Sync)?;
+        let calls = batch.iter().map(|b| b.call()).collect();
+        let sink = self.stream_sink.clone();
+        let run = super::streaming::drive_all(&mut self.store, calls, sink);
+        let Some(result) = super::streaming::block_on_until_idle(run) else {
+            return Err(self.stop_named(&name, super::streaming::stalled()));
+        };
+        let results = self.settle_named(&name, result)?;
+        Ok(self.batch_outcomes(batch, results))
+    }
+
+    /// [`Session::eval_concurrently`] for sessions linked for async calls. Must run on
+    /// a tokio runtime.
+    pub async fn eval_concurrently_async(
+        &mut self,
+        statements: &[Statement],
+    ) -> Result<Vec<Outcome>, CallError> {
+        let catalog = Arc::clone(&self.component.catalog);
+        let (batch, name) = self.plan_batch(&catalog, statements, Mode::Async)?;
+        let calls = batch.iter().map(|b| b.call()).collect();
+        let timeout = self.limits.timeout;
+        let sink = self.stream_sink.clone();
+        let run = super::streaming::drive_all(&mut self.store, calls, sink);
+        let result = match timeout {
+            Some(timeout) => tokio::time::timeout(timeout, run).await.ok(),
+            None => Some(run.await),
+        };
+        let Some(result) = result else {
+            let trap = crate::trap::Trap::deadline(&self.limits);
+            return Err(self.stop_named(&name, trap));
+        };
+        let results = self.settle_named(&name, result)?;
+        Ok(self.batch_outcomes(batch, results))
+    }
+
+    /// Builds every statement of a concurrent batch and arms the limits once; the
+    /// batch's name (its exports) is for errors.
+    fn plan_batch<'c>(
+        &mut self,
+        catalog: &'c ExportCatalog,
+        statements: &[Statement],
+        mode: Mode,
+    ) -> Result<(Vec<Batched<'c>>, String), CallError> {
+        let mut batch: Vec<Batched<'c>> = Vec::with_capacity(statements.len());
+        for statement in statements {
+            let (call, bind) =
+                call_of(statement).map_err(|name| CallError::DropInBatch(name.to_string()))?;
+            if let Some(name) = bind
+                && batch.iter().any(|b| b.bind.as_deref() == Some(name))
+            {
+                return Err(CallError::HandleExists(name.to_string()));
+            }
+            let built = self.build_statement(catalog, call, bind)?;
+            super::streaming::refuse_unmovable(built.export)?;
+            let func = self.func(built.export);
+            batch.push(Batched {
+                built,
+                func,
+                bind: bind.map(str::to_string),
+            });
+        }
+        let name = batch
+            .iter()
+            .map(|b| b.built.export.qualified_name())
+            .collect::<Vec<_>>()
+            .join(" | ");
+        self.arm(&name, mode)?;
+        Ok((batch, name))
+    }
+
+    /// The outcomes of a finished batch, its handles registered.
+    fn batch_outcomes(&mut self, batch: Vec<Batched<'_>>, results: Vec<Vec<Val>>) -> Vec<Outcome> {
+        batch
+            .into_iter()
+            .zip(results)
+            .map(|(b, results)| {
+                let bind = b.bind.as_deref();
+                self.after_call(b.built.export, &b.built.vals, &results, bind);
+                self.outcome(b.built, results, bind)
+            })
+            .collect()
     }
 
     /// Runs every statement of `script` (one per line), returning each outcome.
