@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets weft up, builds it and the bundled guest components, and runs weft's main job
-# on them: calling exports with typed values, resources across calls, an async export,
+# on them: calling exports with typed values, resources across calls, async exports with
+# streams and futures,
 # composition, runtime linking of the same manifests, a Rust program that embeds the runtime as a host, a plugin chain (Rust
 # and JavaScript plugins) through the plugin host, a streaming pipeline, and `weft serve`
 # (a wasi:http handler, a composed component as a JSON gateway, a session with resources),
@@ -22,6 +23,10 @@ run call "$guests/greeter.wasm" 'greet({name: "Ada", title: some("Dr.")})'
 run call "$guests/types.wasm" 'let c = counter("clicks")' 'c.increment(2)' 'c.increment(40)' 'echo-record({name: "Ada", age: 36, tags: ["math"]})' 'echo-nested-option(some(none))'
 run call "$guests/types.wasm" --json 'echo-variant(polygon([{x: 0, y: 0}, {x: 4, y: 0}, {x: 4, y: 3}]))' 'area(polygon([{x: 0, y: 0}, {x: 4, y: 0}, {x: 4, y: 3}]))'
 run call "$guests/async_exports.wasm" 'double(21)'
+# Streams and futures through async exports: results read to their end, and a file
+# streamed through a base64 transform to stdout as it arrives.
+run call "$guests/async_streams.wasm" 'range(1, 3)' 'split-lines("one\ntwo")' 'resolve-later("soon")' 'await-future(41)'
+run call "$guests/async_streams.wasm" --stream-in README.md --stream 'encode-base64()' | head -c 60; echo
 run inspect "$guests/greeter.wasm" | sed -n '1,12p'
 tmp="$(mktemp -d)"
 run compose examples/compose/compose.toml -o "$tmp/app.wasm"
