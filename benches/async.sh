@@ -2,8 +2,9 @@
 # Async components: the same input base64-encoded through an async `stream<u8>` export
 # (the async-streams guest, one call, the bytes moved by the host's stream reader and
 # writer) and through the chunked `processor` resource (transform-base64-encode, one
-# typed call per 64 KiB chunk), MB/s side by side, with native Rust's base64 on the
-# same chunks as the limit; then the peak RSS of `weft call --stream-in FILE --stream`
+# typed call per 64 KiB chunk) and through base64-pipe's write(chunk)/read(n) resource
+# (WASI 0.2 style), MB/s side by side, with native Rust's base64 on the same chunks as
+# the limit; then the peak RSS of `weft call --stream-in FILE --stream`
 # on 10 MB and 100 MB files (debug build), which must not grow with the input.
 #
 #     bash benches/async.sh                    # 100 MB, 3 runs per figure

@@ -10,7 +10,10 @@
 //!    result<list<u8>, string>`, one typed call per 64 KiB chunk, then the empty end
 //!    chunk; the outputs are counted. Both guests use the `base64` crate's `STANDARD`
 //!    engine and carry a partial 3-byte group to the next chunk.
-//! 3. **native**: the `base64` crate's `STANDARD` engine on the same chunks in Rust,
+//! 3. **pipe**: `base64-pipe`'s `encoder` resource in WASI 0.2 style: `write(chunk)` of
+//!    each 64 KiB chunk, then `read(n)` of everything waiting, then `finish` and a last
+//!    `read`: two typed calls per chunk.
+//! 4. **native**: the `base64` crate's `STANDARD` engine on the same chunks in Rust,
 //!    the partial group carried the same way.
 //!
 //! Before timing, each variant's output length is checked against base64's. Every
@@ -128,6 +131,41 @@ fn processor_run(runtime: &Runtime, input: &[u8], chunk: usize) -> (u64, Duratio
     (out, started.elapsed())
 }
 
+/// Every chunk written into the `encoder` resource and the encoding read back out.
+fn pipe_run(runtime: &Runtime, input: &[u8], chunk: usize) -> (u64, Duration) {
+    let mut session = session(runtime, "base64-pipe");
+    let constructor = session
+        .typed_export::<(), (ResourceAny,)>("encoder")
+        .expect("constructor");
+    let (encoder,) = session.call_typed(&constructor, ()).expect("encoder");
+    let write = session
+        .typed_export::<(ResourceAny, Vec<u8>), (u64,)>("encoder.write")
+        .expect("write");
+    let read = session
+        .typed_export::<(ResourceAny, u32), (Vec<u8>,)>("encoder.read")
+        .expect("read");
+    let finish = session
+        .typed_export::<(ResourceAny,), ()>("encoder.finish")
+        .expect("finish");
+    let started = Instant::now();
+    let mut out = 0u64;
+    for piece in input.chunks(chunk) {
+        session
+            .call_typed(&write, (encoder, piece.to_vec()))
+            .expect("write");
+        let (encoded,) = session
+            .call_typed(&read, (encoder, u32::MAX))
+            .expect("read");
+        out += encoded.len() as u64;
+    }
+    session.call_typed(&finish, (encoder,)).expect("finish");
+    let (last,) = session
+        .call_typed(&read, (encoder, u32::MAX))
+        .expect("read");
+    out += last.len() as u64;
+    (out, started.elapsed())
+}
+
 /// base64 in Rust on the same chunks, the partial group carried.
 fn native_run(input: &[u8], chunk: usize) -> (u64, Duration) {
     let started = Instant::now();
@@ -179,15 +217,23 @@ fn main() {
         expected,
         "processor output"
     );
+    assert_eq!(pipe_run(&runtime, &input, chunk).0, expected, "pipe output");
     assert_eq!(native_run(&input, chunk).0, expected, "native output");
 
-    let (mut stream, mut processor, mut native) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut stream, mut processor, mut pipe, mut native) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..repeats {
         stream.push(mbps(len, stream_run(&runtime, &input).1));
         processor.push(mbps(len, processor_run(&runtime, &input, chunk).1));
+        pipe.push(mbps(len, pipe_run(&runtime, &input, chunk).1));
         native.push(mbps(len, native_run(&input, chunk).1));
     }
-    let (stream, processor, native) = (median(stream), median(processor), median(native));
+    let (stream, processor, pipe, native) = (
+        median(stream),
+        median(processor),
+        median(pipe),
+        median(native),
+    );
     println!(
         "base64-encode of {} MB, {} KiB chunks, median of {repeats} (range):",
         len >> 20,
@@ -196,13 +242,15 @@ fn main() {
     for (name, (m, lo, hi)) in [
         ("async stream<u8> export", stream),
         ("chunked processor resource", processor),
+        ("write/read pipe resource", pipe),
         ("native Rust", native),
     ] {
         println!("  {name:<28} {m:>8.1} MB/s  ({lo:.1} .. {hi:.1})");
     }
     println!(
-        "  stream / processor: {:.2}x   stream / native: {:.2}x   processor / native: {:.2}x",
+        "  stream / processor: {:.2}x   stream / pipe: {:.2}x   stream / native: {:.2}x   processor / native: {:.2}x",
         stream.0 / processor.0,
+        stream.0 / pipe.0,
         stream.0 / native.0,
         processor.0 / native.0
     );

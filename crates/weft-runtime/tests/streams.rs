@@ -286,3 +286,53 @@ fn a_sync_session_runs_a_batch_of_stream_calls_at_once() {
         .unwrap_err();
     assert!(matches!(err, CallError::DropInBatch(_)), "{err}");
 }
+
+#[test]
+fn the_wasi_0_2_style_pipe_resource_streams_with_write_and_read() {
+    // The resource-based counterpart of `encode-base64`: the host writes chunks into a
+    // handle and reads the encoding out in pieces, holding neither side whole.
+    let mut s = common::runtime()
+        .prepare(&common::load("base64-pipe"), &Imports::new())
+        .unwrap()
+        .instantiate_with(&quiet(), Limits::default(), ())
+        .unwrap();
+    let input: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
+    s.run_script("let p = encoder()").unwrap();
+    let encoder = match s.call_vals("encoder", &[]).unwrap().as_slice() {
+        [Val::Resource(r)] => *r,
+        other => panic!("{other:?}"),
+    };
+    let write = s
+        .typed_export::<(weft_runtime::wasmtime::component::ResourceAny, Vec<u8>), (u64,)>(
+            "encoder.write",
+        )
+        .unwrap();
+    let read = s
+        .typed_export::<(weft_runtime::wasmtime::component::ResourceAny, u32), (Vec<u8>,)>(
+            "encoder.read",
+        )
+        .unwrap();
+    let mut out = Vec::new();
+    for chunk in input.chunks(64 << 10) {
+        let (waiting,) = s.call_typed(&write, (encoder, chunk.to_vec())).unwrap();
+        assert!(waiting <= (64 << 10) / 3 * 4 + 4, "{waiting} bytes waiting");
+        loop {
+            let (piece,) = s.call_typed(&read, (encoder, 10_000)).unwrap();
+            if piece.is_empty() {
+                break;
+            }
+            out.extend(piece);
+        }
+    }
+    s.call_vals("encoder.finish", &[Val::Resource(encoder)])
+        .unwrap();
+    let (rest,) = s.call_typed(&read, (encoder, u32::MAX)).unwrap();
+    out.extend(rest);
+    assert_eq!(
+        out,
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &input).into_bytes()
+    );
+    // The named handle `p` is dropped at the end like any other.
+    assert_eq!(s.call_wave("p.read(10)").unwrap(), "[]");
+    assert!(s.finish().leaked.is_empty());
+}

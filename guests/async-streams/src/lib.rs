@@ -100,7 +100,11 @@ impl Guest for AsyncStreamsComponent {
             let mut next = start;
             while next < end {
                 let batch_end = end.min(next.saturating_add(1000));
-                if !output.write_all((next..batch_end).collect()).await.is_empty() {
+                if !output
+                    .write_all((next..batch_end).collect())
+                    .await
+                    .is_empty()
+                {
                     return;
                 }
                 next = batch_end;
