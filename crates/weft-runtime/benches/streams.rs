@@ -44,27 +44,9 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-/// Bytes `0, 1, 2, ...` (mod 251), generated as they are read.
-struct Pattern {
-    left: usize,
-    next: u8,
-}
-
-impl Read for Pattern {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.left);
-        for b in &mut buf[..n] {
-            *b = self.next;
-            self.next = (self.next + 1) % 251;
-        }
-        self.left -= n;
-        Ok(n)
-    }
-}
-
 fn pattern(len: usize) -> Vec<u8> {
     let mut out = vec![0; len];
-    Pattern { left: len, next: 0 }
+    weft_test_guests::Pattern::new(len)
         .read_exact(&mut out)
         .expect("in memory");
     out

@@ -89,6 +89,15 @@ pub struct ExportFunc {
     pub ty: ComponentFunc,
     /// Which instance of a linked application exports it (0 for a lone component).
     pub member: usize,
+    /// Whether its parameters or results hold streams or futures, so that calls to it
+    /// run in the store's event loop (found once, not on every call).
+    pub moves_streams: bool,
+}
+
+/// Whether a function of type `ty` moves streams or futures.
+fn moves_streams(ty: &ComponentFunc) -> bool {
+    use crate::streams::type_contains_stream_or_future as holds;
+    ty.params().any(|(_, t)| holds(&t)) || ty.results().any(|t| holds(&t))
 }
 
 impl ExportFunc {
@@ -228,6 +237,7 @@ impl ExportCatalog {
                     kind: FuncKind::parse(name),
                     name: name.to_string(),
                     index,
+                    moves_streams: moves_streams(&ty),
                     ty,
                     member: 0,
                 }),
@@ -252,6 +262,7 @@ impl ExportCatalog {
                                 kind: FuncKind::parse(item_name),
                                 name: item_name.to_string(),
                                 index: item_index,
+                                moves_streams: moves_streams(&ty),
                                 ty,
                                 member: 0,
                             }),

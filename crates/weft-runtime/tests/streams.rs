@@ -11,46 +11,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use weft_runtime::{
-    CallError, Capabilities, Imports, Limits, Output, Session, Statement, StreamItems, StreamSink,
+    CallError, Imports, Limits, Session, SessionOptions, Statement, StreamItems, StreamSink,
     TrapKind, Val,
 };
-
-fn quiet() -> Capabilities {
-    Capabilities {
-        stdout: Output::Capture,
-        stderr: Output::Capture,
-        ..Capabilities::default()
-    }
-}
+use weft_test_guests::Pattern;
 
 fn session_with(limits: Limits) -> Session {
+    let options = SessionOptions {
+        limits,
+        ..common::quiet()
+    };
     common::runtime()
-        .prepare(&common::load("async-streams"), &Imports::new())
-        .unwrap()
-        .instantiate_with(&quiet(), limits, ())
+        .session(&common::load("async-streams"), options)
         .unwrap()
 }
 
 fn session() -> Session {
-    session_with(Limits::default())
-}
-
-/// Bytes `0, 1, 2, ...` (mod 251), `len` of them, generated as they are read.
-struct Pattern {
-    left: usize,
-    next: u8,
-}
-
-impl Read for Pattern {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.left);
-        for b in &mut buf[..n] {
-            *b = self.next;
-            self.next = (self.next + 1) % 251;
-        }
-        self.left -= n;
-        Ok(n)
-    }
+    common::session("async-streams")
 }
 
 /// Counts the bytes it is given and keeps the first few; stops after `stop_after`.
@@ -148,7 +125,7 @@ fn a_hundred_megabytes_stream_through_the_async_transform_in_constant_memory() {
     const LEN: usize = 100 << 20;
     let mut s = session();
     let counter = Counter::default();
-    s.set_stream_input(Some(Box::new(Pattern { left: LEN, next: 0 })));
+    s.set_stream_input(Some(Box::new(Pattern::new(LEN))));
     s.set_stream_sink(Some(Box::new(counter.clone())));
     let before = s.store().data().memory_bytes();
     let out = s
@@ -176,10 +153,7 @@ fn the_host_dropping_a_stream_early_stops_the_guest_and_leaks_nothing() {
             stop_after: Some(100_000),
             ..Counter::default()
         };
-        s.set_stream_input(Some(Box::new(Pattern {
-            left: 10 << 20,
-            next: 0,
-        })));
+        s.set_stream_input(Some(Box::new(Pattern::new(10 << 20))));
         s.set_stream_sink(Some(Box::new(counter.clone())));
         s.eval(&Statement::Call("encode-base64()".into())).unwrap();
         let taken = counter.bytes.load(Ordering::SeqCst);
@@ -251,7 +225,7 @@ async fn an_async_session_moves_streams_and_its_timeout_bounds_a_silent_input() 
         ..Limits::default()
     };
     let mut s = prepared
-        .instantiate_async(&quiet(), limits, ())
+        .instantiate_async(&common::quiet().capabilities, limits, ())
         .await
         .unwrap();
     let out = s
@@ -291,11 +265,7 @@ fn a_sync_session_runs_a_batch_of_stream_calls_at_once() {
 fn the_wasi_0_2_style_pipe_resource_streams_with_write_and_read() {
     // The resource-based counterpart of `encode-base64`: the host writes chunks into a
     // handle and reads the encoding out in pieces, holding neither side whole.
-    let mut s = common::runtime()
-        .prepare(&common::load("base64-pipe"), &Imports::new())
-        .unwrap()
-        .instantiate_with(&quiet(), Limits::default(), ())
-        .unwrap();
+    let mut s = common::session("base64-pipe");
     let input: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
     s.run_script("let p = encoder()").unwrap();
     let encoder = match s.call_vals("encoder", &[]).unwrap().as_slice() {

@@ -139,6 +139,32 @@ impl Drop for NatsServer {
     }
 }
 
+/// Bytes `0, 1, 2, ...` (mod 251), `len` of them, generated as they are read: a large
+/// input for stream tests and benchmarks that costs no memory.
+pub struct Pattern {
+    left: usize,
+    next: u8,
+}
+
+impl Pattern {
+    /// A reader of `len` pattern bytes.
+    pub fn new(len: usize) -> Pattern {
+        Pattern { left: len, next: 0 }
+    }
+}
+
+impl std::io::Read for Pattern {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.left);
+        for b in &mut buf[..n] {
+            *b = self.next;
+            self.next = (self.next + 1) % 251;
+        }
+        self.left -= n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -455,7 +455,7 @@ impl<T: Send + 'static> Session<T> {
         args: &[Val],
         bind: Option<&str>,
     ) -> Result<Vec<Val>, CallError> {
-        if streaming::moves_streams(export) {
+        if export.moves_streams {
             let results = self.invoke_streaming(export, args.to_vec())?;
             self.after_call(export, args, &results, bind);
             return Ok(results);
@@ -492,7 +492,7 @@ impl<T: Send + 'static> Session<T> {
         args: &[Val],
         bind: Option<&str>,
     ) -> Result<Vec<Val>, CallError> {
-        if streaming::moves_streams(export) {
+        if export.moves_streams {
             let results = self.invoke_streaming_async(export, args.to_vec()).await?;
             self.after_call(export, args, &results, bind);
             return Ok(results);

@@ -19,7 +19,6 @@ use crate::imports::Mode;
 use crate::state::HostState;
 use crate::streams::{
     self, Delivery, SharedSink, StreamError, StreamSink, for_each_stream_or_future,
-    type_contains_stream_or_future,
 };
 use crate::trap::{Trap, TrapKind};
 
@@ -220,18 +219,6 @@ pub(super) fn stalled() -> Trap {
         TrapKind::Stalled,
         "the guest is waiting on a stream, future or task that nothing will complete",
     )
-}
-
-/// Whether calls to `export` move streams or futures (and so need the event loop).
-pub(crate) fn moves_streams(export: &ExportFunc) -> bool {
-    export
-        .ty
-        .params()
-        .any(|(_, t)| type_contains_stream_or_future(&t))
-        || export
-            .ty
-            .results()
-            .any(|t| type_contains_stream_or_future(&t))
 }
 
 /// Refuses, before the guest runs, a call whose results hold a stream or future weft
