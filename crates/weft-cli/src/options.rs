@@ -1,10 +1,12 @@
-//! Flag groups shared by the commands that run components.
+//! Flag groups shared by several commands: running components, WAC packages, output.
 
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Args;
+use weft_compose::Composition;
 use weft_runtime::{
     Capabilities, CompileCache, DEFAULT_MAX_MEMORY, Limits, Preopen, RuntimeConfig, SessionOptions,
     parse_duration, parse_size,
@@ -184,5 +186,117 @@ impl RunOptions {
             },
             trap_unknown_imports: self.trap_unknown_imports,
         })
+    }
+}
+
+/// `--features`/`--all-features`: which `@unstable` WIT items to keep while resolving.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WitFeatures {
+    /// Keep the `@unstable(feature = NAME)` WIT items of these features (comma-separated
+    /// or repeated); the others are left out, as wit-parser does.
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub features: Vec<String>,
+    /// Keep every `@unstable` WIT item.
+    #[arg(long)]
+    pub all_features: bool,
+}
+
+impl WitFeatures {
+    /// The features for `weft-wit` and `weft-compose`.
+    pub fn get(&self) -> weft_wit::Features {
+        weft_wit::Features {
+            names: self.features.clone(),
+            all: self.all_features,
+        }
+    }
+}
+
+/// `--wit PATH [--world NAME]` and the WIT features: the world a command builds for or
+/// checks against.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WitWorld {
+    /// The WIT package (a file, or a directory with `deps/`) holding the world.
+    #[arg(long, value_name = "PATH")]
+    pub wit: Option<PathBuf>,
+    /// The world in `--wit` (needed when the package has several).
+    #[arg(long, requires = "wit")]
+    pub world: Option<String>,
+    #[command(flatten)]
+    pub features: WitFeatures,
+}
+
+impl WitWorld {
+    /// The world, when `--wit` was given.
+    pub fn get(&self) -> Option<weft_compose::WorldPath> {
+        Some(weft_compose::WorldPath {
+            wit: self.wit.clone()?,
+            world: self.world.clone(),
+            features: self.features.get(),
+        })
+    }
+}
+
+/// `-o FILE`: where a command that makes a component writes it.
+#[derive(Args, Debug, Clone, Default)]
+pub struct OutputArg {
+    /// Where to write the component; stdout when omitted (not on a terminal).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl OutputArg {
+    /// Writes the component to `output` (or stdout), warnings to stderr, and a summary of
+    /// its exports and open imports to stdout (to stderr when the component went there).
+    pub fn write_composition(&self, composition: &Composition) -> anyhow::Result<()> {
+        let output = self.output.as_deref().filter(|p| *p != Path::new("-"));
+        for warning in &composition.warnings {
+            crate::output::stderr_line!("warning: {warning}");
+        }
+        write_wasm(&composition.bytes, output)?;
+        let mut summary = Vec::new();
+        let name = output.map_or("<stdout>".to_string(), |p| format!("`{}`", p.display()));
+        writeln!(summary, "wrote {name}")?;
+        writeln!(summary, "exports ({}):", composition.exports.len())?;
+        for export in &composition.exports {
+            writeln!(summary, "  {} {}", export.kind, export.name)?;
+        }
+        if composition.imports.is_empty() {
+            writeln!(summary, "imports: none")?;
+        } else {
+            writeln!(
+                summary,
+                "imports left open, to be provided by the host ({}):",
+                composition.imports.len()
+            )?;
+            for import in &composition.imports {
+                writeln!(summary, "  {} {}", import.kind, import.name)?;
+            }
+        }
+        if output.is_some() {
+            std::io::stdout().lock().write_all(&summary)?;
+        } else {
+            std::io::stderr().lock().write_all(&summary)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes wasm bytes to `output`, or to stdout unless it is a terminal.
+fn write_wasm(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
+    match output {
+        Some(path) if path != Path::new("-") => std::fs::write(path, bytes)
+            .with_context(|| format!("failed to write `{}`", path.display())),
+        _ => {
+            let mut stdout = std::io::stdout().lock();
+            if stdout.is_terminal() {
+                anyhow::bail!(
+                    "refusing to write a binary component to a terminal; pass `-o FILE` or redirect stdout"
+                );
+            }
+            stdout
+                .write_all(bytes)
+                .context("failed to write to stdout")?;
+            stdout.flush().context("failed to write to stdout")
+        }
     }
 }

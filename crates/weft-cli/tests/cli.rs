@@ -22,10 +22,18 @@
 //! means empty output. `BLESS=1 cargo test -p weft-cli --test cli` rewrites them.
 //! Commands run in the crate directory (so `%` reads `tests/cli/...`); output is
 //! normalised: guest paths become `%guest(NAME)` and the temporary directory `%tmp`.
-//! `CLI_FILTER=call/storage` runs (or blesses) only the inputs whose path holds that text.
+//!
+//! Each input file is a test of its own, named by its path under `tests/cli/`:
+//! `cargo test -p weft-cli --test cli -- call/storage` runs (or, with `BLESS=1`, blesses)
+//! only the inputs whose name holds that text. A leading comment line that looks like a
+//! directive but names none of the three fails its file, and so does an expected-output
+//! file that no directive produces any more.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use weft_snapshots::Snapshots;
 
 struct Directive {
     name: Option<String>,
@@ -41,9 +49,11 @@ const KINDS: [(&str, i32); 3] = [("RUN", 0), ("FAIL", 1), ("USAGE", 2)];
 /// What stderr must never show, whatever the command: a panic or its backtrace.
 const PANIC_MARKERS: [&str; 2] = ["panicked", "stack backtrace"];
 
-fn directives(text: &str) -> Vec<Directive> {
+/// The directives in the leading comment lines of `text`, or the line of one that names
+/// no known directive.
+fn directives(text: &str) -> Result<Vec<Directive>, String> {
     let mut found = Vec::new();
-    for line in text.lines() {
+    for (number, line) in text.lines().enumerate() {
         let line = line.trim_start();
         let Some(rest) = ["//", "#", ";;"].iter().find_map(|p| line.strip_prefix(p)) else {
             break;
@@ -52,23 +62,27 @@ fn directives(text: &str) -> Vec<Directive> {
         let Some((head, command)) = rest.split_once(':') else {
             continue;
         };
-        let Some(&(_, status)) = KINDS.iter().find(|(kind, _)| {
-            head.strip_prefix(kind)
-                .is_some_and(|r| r.is_empty() || r.starts_with('['))
-        }) else {
-            continue;
+        let (word, name) = match head.split_once('[') {
+            Some((word, name)) => (word, name.strip_suffix(']')),
+            None => (head, None),
         };
-        let name = head
-            .split_once('[')
-            .and_then(|(_, n)| n.strip_suffix(']'))
-            .map(str::to_string);
+        // Only an upper-case word right before the colon is meant as a directive.
+        if word.is_empty() || !word.chars().all(|c| c.is_ascii_uppercase() || c == '-') {
+            continue;
+        }
+        let Some(&(_, status)) = KINDS.iter().find(|(kind, _)| *kind == word) else {
+            return Err(format!(
+                "line {}: `{word}` is not a directive; write RUN, FAIL or USAGE",
+                number + 1
+            ));
+        };
         found.push(Directive {
-            name,
+            name: name.map(str::to_string),
             status,
             args: shell_words(command.trim()),
         });
     }
-    found
+    Ok(found)
 }
 
 /// Splits a command line on spaces, honouring single and double quotes.
@@ -103,25 +117,6 @@ fn shell_words(line: &str) -> Vec<String> {
         words.push(current);
     }
     words
-}
-
-fn inputs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            inputs(&path, out);
-        } else if !matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("stdout" | "stderr")
-        ) {
-            out.push(path);
-        }
-    }
 }
 
 fn substitute(word: &str, input: &str, tmp: &Path, root: &Path) -> String {
@@ -209,100 +204,115 @@ fn normalise(text: &str, tmp: &str) -> String {
     text
 }
 
-#[test]
-fn cli() {
+fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bless = std::env::var_os("BLESS").is_some();
-    let mut files = Vec::new();
-    inputs(&root.join("tests").join("cli"), &mut files);
-    if let Some(filter) = std::env::var_os("CLI_FILTER") {
-        let filter = filter.to_string_lossy().into_owned();
-        files.retain(|f| f.to_string_lossy().contains(&filter));
-    }
-    let mut failures = Vec::new();
-    let mut ran = 0;
-    for file in &files {
-        let Ok(text) = std::fs::read_to_string(file) else {
+    let dir = root.join("tests").join("cli");
+    let mut trials = Vec::new();
+    let mut expected = BTreeSet::new();
+    for file in weft_snapshots::files(&dir) {
+        if is_snapshot(&file) {
+            continue;
+        }
+        // Binary inputs and files without directives are data other inputs use.
+        let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let relative = file
-            .strip_prefix(root)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_string();
-        for directive in directives(&text) {
-            ran += 1;
-            let tmp = tempfile::tempdir().unwrap();
-            let tmp_str = tmp.path().to_str().unwrap().to_string();
-            let args: Vec<String> = directive
-                .args
-                .iter()
-                .map(|w| substitute(w, &relative, tmp.path(), root))
-                .collect();
-            let output = run_commands(&args, root, tmp.path());
-            let label = match &directive.name {
-                Some(name) => format!("{relative} [{name}]"),
-                None => relative.clone(),
-            };
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            if let Some(marker) = PANIC_MARKERS.iter().find(|m| stderr.contains(*m)) {
-                failures.push(format!(
-                    "{label}: stderr shows `{marker}`: weft must report errors, never panic\nstderr:\n{stderr}"
-                ));
+        let name = file.strip_prefix(&dir).unwrap().display().to_string();
+        let relative = file.strip_prefix(root).unwrap().display().to_string();
+        let directives = match directives(&text) {
+            Ok(directives) if directives.is_empty() => continue,
+            Ok(directives) => directives,
+            Err(message) => {
+                trials.push(weft_snapshots::trial(name, move |s| {
+                    s.fail(format!("{relative}: {message}"))
+                }));
                 continue;
             }
-            // A command before the last stopped the run only by exiting non-zero.
-            let (last, count) = output.last;
-            if last < count || output.status != Some(directive.status) {
-                let expected = if last < count {
-                    format!("status 0, so that command {} runs", last + 1)
-                } else {
-                    format!("status {}", directive.status)
-                };
-                failures.push(format!(
-                    "{label}: command {last} of {count} exited with {}, expected {expected}\nstderr:\n{stderr}",
-                    output
-                        .status
-                        .map_or_else(|| "a signal".to_string(), |c| format!("status {c}")),
-                ));
-                continue;
-            }
-            let base = match &directive.name {
-                Some(name) => format!("{}.{name}", file.display()),
-                None => file.display().to_string(),
-            };
-            for (ext, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
-                let actual = normalise(&String::from_utf8_lossy(bytes), &tmp_str);
-                let expected_path = PathBuf::from(format!("{base}.{ext}"));
-                if bless {
-                    if actual.is_empty() {
-                        let _ = std::fs::remove_file(&expected_path);
-                    } else {
-                        std::fs::write(&expected_path, &actual).unwrap();
-                    }
-                    continue;
-                }
-                let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-                if expected != actual {
-                    failures.push(format!(
-                        "{label}: {ext} differs (BLESS=1 to accept)\n--- expected ({})\n{expected}\n--- actual\n{actual}",
-                        expected_path.display()
-                    ));
-                }
-            }
+        };
+        for directive in &directives {
+            let base = snapshot_base(&file, directive);
+            expected.insert(PathBuf::from(format!("{base}.stdout")));
+            expected.insert(PathBuf::from(format!("{base}.stderr")));
         }
+        trials.push(weft_snapshots::trial(name, move |s| {
+            for directive in &directives {
+                run_directive(s, root, &file, &relative, directive);
+            }
+        }));
     }
     assert!(
-        ran > 0,
-        "no CLI test inputs found under {}",
-        root.join("cli").display()
+        !trials.is_empty(),
+        "no CLI test inputs under {}",
+        dir.display()
     );
-    assert!(
-        failures.is_empty(),
-        "{} of {ran} CLI tests failed:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
-    println!("{ran} CLI directives passed");
+    trials.push(weft_snapshots::orphans(
+        "orphaned-snapshots",
+        &dir,
+        is_snapshot,
+        expected,
+    ));
+    weft_snapshots::run(trials)
+}
+
+fn is_snapshot(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("stdout" | "stderr")
+    )
+}
+
+/// `<file>` or `<file>.<name>`: where a directive's expected outputs sit, minus `.stdout`.
+fn snapshot_base(file: &Path, directive: &Directive) -> String {
+    match &directive.name {
+        Some(name) => format!("{}.{name}", file.display()),
+        None => file.display().to_string(),
+    }
+}
+
+/// Runs one directive of the input `file` and compares its outputs.
+fn run_directive(
+    s: &mut Snapshots,
+    root: &Path,
+    file: &Path,
+    relative: &str,
+    directive: &Directive,
+) {
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp_str = tmp.path().to_str().unwrap().to_string();
+    let args: Vec<String> = directive
+        .args
+        .iter()
+        .map(|w| substitute(w, relative, tmp.path(), root))
+        .collect();
+    let output = run_commands(&args, root, tmp.path());
+    let label = match &directive.name {
+        Some(name) => format!("{relative} [{name}]"),
+        None => relative.to_string(),
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if let Some(marker) = PANIC_MARKERS.iter().find(|m| stderr.contains(*m)) {
+        return s.fail(format!(
+            "{label}: stderr shows `{marker}`: weft must report errors, never panic\nstderr:\n{stderr}"
+        ));
+    }
+    // A command before the last stopped the run only by exiting non-zero.
+    let (last, count) = output.last;
+    if last < count || output.status != Some(directive.status) {
+        let expected = if last < count {
+            format!("status 0, so that command {} runs", last + 1)
+        } else {
+            format!("status {}", directive.status)
+        };
+        return s.fail(format!(
+            "{label}: command {last} of {count} exited with {}, expected {expected}\nstderr:\n{stderr}",
+            output
+                .status
+                .map_or_else(|| "a signal".to_string(), |c| format!("status {c}")),
+        ));
+    }
+    let base = snapshot_base(file, directive);
+    for (ext, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+        let actual = normalise(&String::from_utf8_lossy(bytes), &tmp_str);
+        s.check(Path::new(&format!("{base}.{ext}")), &actual);
+    }
 }

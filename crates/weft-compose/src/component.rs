@@ -8,9 +8,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use wasmparser::{
-    ComponentExternalKind, ComponentTypeRef, Parser, Payload, Validator, WasmFeatures,
-};
+use wasmparser::{ComponentExternalKind, ComponentTypeRef, Parser, Payload};
 
 /// A component produced by one of this crate's operations.
 #[derive(Debug, Clone)]
@@ -117,12 +115,10 @@ pub struct ValidationError {
     pub source: wasmparser::BinaryReaderError,
 }
 
-/// Validates `bytes` as a component with the wasm features wasmtime 48 enables by default,
-/// and lists its top-level imports and exports.
+/// Validates `bytes` as a component with weft's one validator configuration
+/// ([`weft_wit::validate::features`]), and lists its top-level imports and exports.
 pub fn validate(bytes: Vec<u8>, warnings: Vec<Warning>) -> Result<Composition, ValidationError> {
-    Validator::new_with_features(WasmFeatures::default())
-        .validate_all(&bytes)
-        .map_err(|source| ValidationError { source })?;
+    weft_wit::validate::validate(&bytes).map_err(|source| ValidationError { source })?;
     let (imports, exports) = externs(&bytes).map_err(|source| ValidationError { source })?;
     Ok(Composition {
         bytes,
@@ -233,9 +229,7 @@ pub fn read_wasm(path: &std::path::Path) -> Result<Vec<u8>, ReadError> {
     if bytes.starts_with(b"\0asm") {
         // Checked here, so a truncated file is reported as one, not as whatever the
         // command would have made of it.
-        let mut validator =
-            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-        if let Err(error) = validator.validate_all(&bytes) {
+        if let Err(error) = weft_wit::validate::validate(&bytes) {
             return Err(ReadError::InvalidBinary {
                 message: error.message().to_string(),
                 offset: error.offset(),

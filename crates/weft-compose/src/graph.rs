@@ -6,12 +6,11 @@
 //! manifest line and the names that would have been right.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use toml::Spanned;
-use wac_graph::types::{Package, are_semver_compatible};
+use wac_graph::types::Package;
 use wac_graph::{
     CompositionGraph, EncodeError, EncodeOptions, ExportError, InstantiationArgumentError, NodeId,
     PackageId,
@@ -20,8 +19,10 @@ use wac_graph::{
 use crate::component::{self, Composition, ValidationError, Warning};
 use crate::link_plan::{self, LinkPlan, PlanError};
 use crate::manifest::{Exports, Manifest, ManifestError, Source};
-use crate::source::{Location, closest, list};
-use crate::wit_text::{Side, WorldWit, indent, line_diff};
+use crate::mismatch::TypeMismatch;
+use crate::names::{Match, match_export, match_name, short};
+use crate::source::{Location, list};
+use weft_wit::closest;
 
 /// Why a manifest could not be composed.
 #[derive(Debug, thiserror::Error)]
@@ -225,95 +226,6 @@ fn not_component_hint(found: &str) -> &'static str {
     }
 }
 
-/// An import and the export plugged into it have different types: both sides in WIT.
-#[derive(Debug, Clone)]
-pub struct TypeMismatch {
-    /// The import, e.g. `example:greeter/logging@1.0.0`.
-    pub import: String,
-    /// Who imports it, e.g. "instance `greeter`".
-    pub importer: String,
-    /// The export, e.g. `example:greeter/logging@1.0.0`.
-    pub export: String,
-    /// Who exports it, e.g. "instance `logger`".
-    pub exporter: String,
-    /// The type checker's account of the first difference.
-    pub reason: String,
-    /// The import's type in WIT, when the importer's WIT could be decoded.
-    pub expected: Option<String>,
-    /// The export's type in WIT, when the exporter's WIT could be decoded.
-    pub found: Option<String>,
-}
-
-impl TypeMismatch {
-    /// Builds the description, decoding the WIT of both components.
-    pub(crate) fn describe(
-        import: &str,
-        importer: String,
-        importer_bytes: &[u8],
-        export: &str,
-        exporter: String,
-        exporter_bytes: &[u8],
-        reason: &anyhow::Error,
-    ) -> TypeMismatch {
-        let side_text = |bytes: &[u8], side, name| {
-            WorldWit::decode(bytes)
-                .ok()
-                .and_then(|w| w.item_text(side, name))
-        };
-        TypeMismatch {
-            import: import.to_string(),
-            importer,
-            export: export.to_string(),
-            exporter,
-            reason: format!("{reason:#}"),
-            expected: side_text(importer_bytes, Side::Import, import),
-            found: side_text(exporter_bytes, Side::Export, export),
-        }
-    }
-}
-
-impl TypeMismatch {
-    /// The one-line account: which export, which import, and the first difference.
-    pub fn headline(&self) -> String {
-        format!(
-            "export `{}` of {} does not fit import `{}` of {}: {}",
-            self.export, self.exporter, self.import, self.importer, self.reason
-        )
-    }
-
-    /// Both sides in WIT and their line diff, each line starting with a newline.
-    pub fn details(&self) -> String {
-        let mut out = String::new();
-        if let Some(expected) = &self.expected {
-            out.push_str(&format!(
-                "\n  {} imports:\n{}",
-                self.importer,
-                indent(expected, 4)
-            ));
-        }
-        if let Some(found) = &self.found {
-            out.push_str(&format!(
-                "\n  {} exports:\n{}",
-                self.exporter,
-                indent(found, 4)
-            ));
-        }
-        if let (Some(expected), Some(found)) = (&self.expected, &self.found) {
-            out.push_str(&format!(
-                "\n  difference (- import, + export):\n{}",
-                indent(&line_diff(expected, found), 4)
-            ));
-        }
-        out
-    }
-}
-
-impl fmt::Display for TypeMismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.headline(), self.details())
-    }
-}
-
 /// Reads the manifest at `path` and plans its instances for linking at run time, with
 /// every check `weft compose` makes.
 pub fn plan_manifest_file(path: &Path) -> Result<LinkPlan, ComposeError> {
@@ -336,65 +248,6 @@ pub fn compose_manifest(
     text: &str,
 ) -> Result<Composition, ComposeError> {
     Composer::new(manifest, path, text).run()
-}
-
-/// How a name given in a manifest matches a list of item names.
-pub(crate) enum Match<'a> {
-    One(&'a str),
-    Many(Vec<&'a str>),
-    None,
-}
-
-fn unversioned(name: &str) -> &str {
-    name.split_once('@').map_or(name, |(n, _)| n)
-}
-
-/// `example:greeter/logging@1.0.0` → `logging`.
-fn short(name: &str) -> &str {
-    let name = unversioned(name);
-    name.rsplit_once('/').map_or(name, |(_, s)| s)
-}
-
-/// Matches `key` against `names`: the exact name, else the name without its version,
-/// else the interface's short name.
-pub(crate) fn match_name<'a>(key: &str, names: &[&'a str]) -> Match<'a> {
-    if let Some(exact) = names.iter().find(|n| **n == key) {
-        return Match::One(exact);
-    }
-    let stages: [&dyn Fn(&str) -> bool; 2] = [&|n| unversioned(n) == key, &|n| {
-        !key.contains(':') && short(n) == key
-    }];
-    for stage in stages {
-        let found: Vec<&str> = names.iter().copied().filter(|n| stage(n)).collect();
-        match found.len() {
-            0 => continue,
-            1 => return Match::One(found[0]),
-            _ => return Match::Many(found),
-        }
-    }
-    Match::None
-}
-
-/// Picks the export of an instance that satisfies `import`: same name, else a
-/// semver-compatible version, else the same name without version, else the same short name.
-pub(crate) fn match_export<'a>(import: &str, exports: &[&'a str]) -> Match<'a> {
-    if let Some(exact) = exports.iter().find(|n| **n == import) {
-        return Match::One(exact);
-    }
-    let stages: [&dyn Fn(&str) -> bool; 3] = [
-        &|n| are_semver_compatible(n, import),
-        &|n| unversioned(n) == unversioned(import),
-        &|n| short(n) == short(import),
-    ];
-    for stage in stages {
-        let found: Vec<&str> = exports.iter().copied().filter(|n| stage(n)).collect();
-        match found.len() {
-            0 => continue,
-            1 => return Match::One(found[0]),
-            _ => return Match::Many(found),
-        }
-    }
-    Match::None
 }
 
 struct Composer<'m> {

@@ -46,6 +46,8 @@ mod component;
 mod graph;
 mod link_plan;
 pub mod manifest;
+mod mismatch;
+mod names;
 mod new;
 mod plug;
 mod source;
@@ -56,12 +58,11 @@ mod wit_text;
 pub use component::{
     Composition, Extern, ExternKind, ReadError, ValidationError, Warning, read_wasm, validate,
 };
-pub use graph::{
-    ComposeError, TypeMismatch, compose_manifest, compose_manifest_file, plan_manifest_file,
-};
+pub use graph::{ComposeError, compose_manifest, compose_manifest_file, plan_manifest_file};
 pub use link_plan::{LinkPlan, PlanError, PlannedLink, PlannedMember};
 pub use manifest::Manifest;
-pub use new::{NewError, NewOptions, NewOutput, WasiAdapter, new_component};
+pub use mismatch::TypeMismatch;
+pub use new::{NewError, NewOptions, NewOutput, WasiAdapter, WorldPath, new_component};
 pub use plug::{PlugError, plug};
 pub use source::{Location, TomlError, manifest_hint, parse_toml, read_toml};
 pub use targets::{Difference, TargetsError, targets, targets_world};

@@ -6,7 +6,7 @@
 //! that ships inside the `wasi-preview1-component-adapter-provider` crate (the one
 //! matching wasmtime 48), so nobody has to fetch `wasi_snapshot_preview1.wasm`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use wasi_preview1_component_adapter_provider::{
     WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
@@ -36,11 +36,9 @@ pub enum WasiAdapter {
 /// How to build the component.
 #[derive(Debug, Clone, Default)]
 pub struct NewOptions {
-    /// A WIT package (file or directory) describing the module's imports and exports, if
-    /// the module carries no WIT of its own (or to add to it).
-    pub wit: Option<PathBuf>,
-    /// The world in `wit` (needed when the package has several).
-    pub world: Option<String>,
+    /// The world describing the module's imports and exports, if the module carries no
+    /// WIT of its own (or to add to it).
+    pub world: Option<WorldPath>,
     /// The preview1 adapter choice.
     pub wasi_adapter: WasiAdapter,
     /// Other adapters, as (import module name, adapter module bytes).
@@ -169,15 +167,16 @@ pub fn new_component(module: &[u8], options: &NewOptions) -> Result<NewOutput, N
     }
     let facts = facts(module)?;
     let mut module = module.to_vec();
-    if let Some(path) = &options.wit {
-        let (resolve, world) = load_world(path, options.world.as_deref()).map_err(|e| match e {
+    if let Some(world_path) = &options.world {
+        let path = &world_path.wit;
+        let (resolve, world) = load_world(world_path).map_err(|e| match e {
             LoadWorldError::Wit(source) => NewError::Wit {
                 path: path.clone(),
                 source,
             },
             LoadWorldError::World(source) => NewError::World {
                 path: path.clone(),
-                world: options.world.clone(),
+                world: world_path.world.clone(),
                 source,
             },
         })?;
@@ -239,16 +238,29 @@ pub(crate) enum LoadWorldError {
     World(anyhow::Error),
 }
 
-/// Loads the WIT package at `path` (file or directory, with `deps/`) and selects `world`
-/// (optional when the package has one world).
+/// A world in a WIT package on disk: what `--wit PATH --world NAME` select.
+#[derive(Debug, Clone, Default)]
+pub struct WorldPath {
+    /// The WIT package: a file, or a directory with `deps/`.
+    pub wit: PathBuf,
+    /// The world (optional when the package has one).
+    pub world: Option<String>,
+    /// The `@unstable` WIT features to keep.
+    pub features: weft_wit::Features,
+}
+
+/// Loads the package of `world` and selects the world in it.
 pub(crate) fn load_world(
-    path: &Path,
-    world: Option<&str>,
+    world: &WorldPath,
 ) -> Result<(Resolve, wit_parser::WorldId), LoadWorldError> {
     let mut resolve = Resolve::default();
-    let (package, _) = resolve.push_path(path).map_err(LoadWorldError::Wit)?;
-    let world = resolve
-        .select_world(&[package], world)
+    resolve
+        .features
+        .extend(world.features.names.iter().cloned());
+    resolve.all_features = world.features.all;
+    let (package, _) = resolve.push_path(&world.wit).map_err(LoadWorldError::Wit)?;
+    let id = resolve
+        .select_world(&[package], world.world.as_deref())
         .map_err(LoadWorldError::World)?;
-    Ok((resolve, world))
+    Ok((resolve, id))
 }

@@ -13,7 +13,7 @@ use wac_graph::types::{Package, are_semver_compatible};
 use wac_graph::{CompositionGraph, EncodeOptions, InstantiationArgumentError, PackageId};
 
 use crate::component::{self, Composition, ValidationError, Warning};
-use crate::graph::TypeMismatch;
+use crate::mismatch::TypeMismatch;
 use crate::source::list;
 
 /// Why plugging failed.

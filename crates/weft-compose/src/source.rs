@@ -75,19 +75,6 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The closest of `candidates` to `name`, if one is close enough to be a likely typo.
-pub(crate) fn closest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
 /// `names` as a backticked, comma-separated list, or `none`.
 pub(crate) fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
     let items: Vec<String> = names
@@ -162,7 +149,7 @@ pub fn manifest_hint(message: &str, docs: &str) -> String {
         return format!("see {docs} for the manifest format");
     };
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-    match closest(field, expected.iter().copied()) {
+    match weft_wit::closest(field, expected.iter().copied()) {
         Some(key) => format!("did you mean `{key}`? (see {docs})"),
         None => format!("the keys here are {}; see {docs}", expected.join(", ")),
     }
@@ -180,12 +167,6 @@ mod tests {
         assert_eq!(at.text, "bcd = \"x\"");
         assert_eq!(at.position(), "f.toml:2:7");
         assert!(at.snippet().ends_with("|       ^^^"), "{}", at.snippet());
-    }
-
-    #[test]
-    fn closest_finds_typos_only() {
-        assert_eq!(closest("loger", ["logger", "greeter"]), Some("logger"));
-        assert_eq!(closest("zzz", ["logger", "greeter"]), None);
     }
 
     #[test]

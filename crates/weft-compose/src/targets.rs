@@ -7,7 +7,7 @@
 //! rule are reported as differences.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use wac_graph::types::are_semver_compatible;
 use wit_component::DecodedWasm;
@@ -16,7 +16,7 @@ use wit_parser::{
 };
 
 use crate::component::describe_binary;
-use crate::new::{LoadWorldError, load_world};
+use crate::new::{LoadWorldError, WorldPath, load_world};
 use crate::wit_text::{Side, WorldWit, indent, line_diff};
 
 /// One way a component differs from a world.
@@ -127,14 +127,6 @@ pub enum TargetsError {
     },
 }
 
-/// Is `name` a WASI 0.2 interface (`wasi:pkg/iface@0.2.x`)?
-fn is_wasi_p2(name: &str) -> bool {
-    name.starts_with("wasi:")
-        && name
-            .split_once('@')
-            .is_some_and(|(_, v)| v.starts_with("0.2."))
-}
-
 fn wasi_hint(differences: &[Difference]) -> &'static str {
     let imports_wasi = differences.iter().any(
         |d| matches!(d, Difference::ImportNotInWorld { name, .. } if name.starts_with("wasi:")),
@@ -147,18 +139,17 @@ fn wasi_hint(differences: &[Difference]) -> &'static str {
     }
 }
 
-/// Checks that `component` fits the world `world` of the WIT package at `wit` (`world`
-/// may be omitted when the package has one world). Returns the world's full name.
+/// Checks that `component` fits `world` (the world name may be omitted when the package
+/// has one world). Returns the world's full name.
 ///
-/// With `allow_wasi`, imports of WASI 0.2 interfaces (`wasi:*@0.2.*`) that the world does
-/// not list are accepted, as a host such as wasmtime provides them: this is what a
-/// `wasm32-wasip2` Rust component targeting a WASI-free world needs. The verdict is still
+/// With `allow_wasi`, imports of WASI 0.2 interfaces ([`weft_wit::is_wasi_p2`]) that the
+/// world does not list are accepted, as a host such as wasmtime provides them: this is
+/// what a `wasm32-wasip2` Rust component targeting a WASI-free world needs. The verdict is still
 /// wit-component's, against the world with those WASI interfaces added to its imports, so
 /// every other difference still fails.
 pub fn targets(
     component: &[u8],
-    wit: &Path,
-    world: Option<&str>,
+    world: &WorldPath,
     allow_wasi: bool,
 ) -> Result<String, TargetsError> {
     if !wasmparser::Parser::is_component(component) {
@@ -166,14 +157,14 @@ pub fn targets(
             found: describe_binary(component),
         });
     }
-    let (resolve, world_id) = load_world(wit, world).map_err(|e| match e {
+    let (resolve, world_id) = load_world(world).map_err(|e| match e {
         LoadWorldError::Wit(source) => TargetsError::Wit {
-            path: wit.to_path_buf(),
+            path: world.wit.clone(),
             source,
         },
         LoadWorldError::World(source) => TargetsError::World {
-            path: wit.to_path_buf(),
-            world: world.map(str::to_string),
+            path: world.wit.clone(),
+            world: world.world.clone(),
             source,
         },
     })?;
@@ -220,7 +211,7 @@ pub fn targets_world(
         // Accepted, so not differences; what is left, or wit-component's own account
         // below, is why the component still does not fit.
         differences.retain(
-            |d| !matches!(d, Difference::ImportNotInWorld { name, .. } if is_wasi_p2(name)),
+            |d| !matches!(d, Difference::ImportNotInWorld { name, .. } if weft_wit::is_wasi_p2(name)),
         );
     }
     if differences.is_empty() {
@@ -255,7 +246,7 @@ fn world_with_wasi_imports(
     let wasi: Vec<(WorldKey, WorldItem)> = merged.worlds[found_world]
         .imports
         .iter()
-        .filter(|(key, _)| is_wasi_p2(&merged.name_world_key(key)))
+        .filter(|(key, _)| weft_wit::is_wasi_p2(&merged.name_world_key(key)))
         .map(|(key, item)| (key.clone(), item.clone()))
         .collect();
     for (key, item) in wasi {

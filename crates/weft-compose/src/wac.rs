@@ -21,8 +21,8 @@ use wac_resolver::FileSystemPackageResolver;
 use wac_types::BorrowedPackageKey;
 
 use crate::component::{self, Composition, ValidationError, Warning};
-use crate::graph::TypeMismatch;
 use crate::link_plan::{self, LinkPlan, PlanError};
+use crate::mismatch::TypeMismatch;
 use crate::source::Location;
 use crate::wit_text::{Side, WorldWit};
 

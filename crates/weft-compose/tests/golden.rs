@@ -24,10 +24,16 @@
 //! compiled to a `.wasm` beside it. A case that succeeds writes a summary (warnings,
 //! exports, imports) that must equal `expected.txt`; a case that fails writes the error
 //! and its causes, which must equal `error.txt`. The temp dir prints as `$DIR`.
-//! `BLESS=1 cargo test -p weft-compose --test golden` rewrites the expected files.
+//! `BLESS=1 cargo test -p weft-compose --test golden` rewrites the expected files. Each
+//! case is a test of its own, named by its path under `cases/`
+//! (`cargo test -p weft-compose --test golden -- fail/`).
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use weft_snapshots::Snapshots;
 
 use weft_compose::{Composition, WacOptions};
 use weft_runtime::{Runtime, RuntimeConfig, SessionOptions};
@@ -196,14 +202,14 @@ fn run_case(runtime: &Runtime, dir: &Path) -> Result<String, String> {
             a.pop();
         }
         let bytes = std::fs::read(dir.join(&a[0])).unwrap();
-        weft_compose::targets(
-            &bytes,
-            &dir.join(&a[1]),
-            a.get(2).map(String::as_str),
-            allow_wasi,
-        )
-        .map(|world| format!("fits world `{world}`\n"))
-        .map_err(|e| error_text(&e))
+        let world = weft_compose::WorldPath {
+            wit: dir.join(&a[1]),
+            world: a.get(2).cloned(),
+            ..Default::default()
+        };
+        weft_compose::targets(&bytes, &world, allow_wasi)
+            .map(|world| format!("fits world `{world}`\n"))
+            .map_err(|e| error_text(&e))
     } else {
         let a = args("new.txt");
         let mut bytes = std::fs::read(dir.join(&a[0])).unwrap();
@@ -211,8 +217,11 @@ fn run_case(runtime: &Runtime, dir: &Path) -> Result<String, String> {
             bytes = embed_wit(&bytes, dir, &args("embed.txt"));
         }
         let options = weft_compose::NewOptions {
-            wit: a.get(1).map(|w| dir.join(w)),
-            world: a.get(2).cloned(),
+            world: a.get(1).map(|w| weft_compose::WorldPath {
+                wit: dir.join(w),
+                world: a.get(2).cloned(),
+                ..Default::default()
+            }),
             ..Default::default()
         };
         weft_compose::new_component(&bytes, &options)
@@ -248,68 +257,67 @@ fn embed_wit(module: &[u8], dir: &Path, args: &[String]) -> Vec<u8> {
     module
 }
 
-#[test]
-fn golden() {
-    let bless = std::env::var_os("BLESS").is_some();
-    let mut failures = Vec::new();
+fn main() {
     let cases = cases();
-    assert!(!cases.is_empty());
-    let runtime = Runtime::new(RuntimeConfig {
-        cache: None,
-        ..RuntimeConfig::default()
-    })
-    .unwrap();
-    for case in &cases {
+    assert!(!cases.is_empty(), "no golden cases");
+    let runtime = Arc::new(
+        Runtime::new(RuntimeConfig {
+            cache: None,
+            ..RuntimeConfig::default()
+        })
+        .unwrap(),
+    );
+    let mut expected = BTreeSet::new();
+    let mut trials = Vec::new();
+    for case in cases {
         let name = case
             .strip_prefix(golden_root().join("cases"))
             .unwrap()
             .display()
             .to_string();
-        let tmp = tempfile::tempdir().unwrap();
-        for entry in std::fs::read_dir(golden_root().join("components")).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "wat") {
-                std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
-            }
-        }
-        copy_dir(case, tmp.path());
-        for generated in ["expected.txt", "error.txt"] {
-            let _ = std::fs::remove_file(tmp.path().join(generated));
-        }
-        compile_wat(tmp.path());
-        let expect_failure = name.starts_with("fail");
-        let (file, text) = match run_case(&runtime, tmp.path()) {
-            Ok(text) if !expect_failure => ("expected.txt", text),
-            Err(text) if expect_failure => ("error.txt", text),
-            Ok(text) => {
-                failures.push(format!("{name}: expected a failure, got:\n{text}"));
-                continue;
-            }
-            Err(text) => {
-                failures.push(format!("{name}: failed:\n{text}"));
-                continue;
-            }
+        let file = if name.starts_with("fail") {
+            "error.txt"
+        } else {
+            "expected.txt"
         };
-        let dir = tmp.path().display().to_string();
-        let text = text.replace(&dir, "$DIR");
-        let expected_path = case.join(file);
-        if bless {
-            std::fs::write(&expected_path, &text).unwrap();
-            continue;
-        }
-        match std::fs::read_to_string(&expected_path) {
-            Ok(expected) if expected == text => {}
-            Ok(expected) => failures.push(format!(
-                "{name}: output differs from {file}\n--- expected\n{expected}\n--- actual\n{text}"
-            )),
-            Err(_) => failures.push(format!("{name}: no {file}; run with BLESS=1\n{text}")),
+        expected.insert(case.join(file));
+        let runtime = Arc::clone(&runtime);
+        trials.push(weft_snapshots::trial(name.clone(), move |s| {
+            golden_case(s, &runtime, &case, &name)
+        }));
+    }
+    trials.push(weft_snapshots::orphans(
+        "orphaned-snapshots",
+        &golden_root().join("cases"),
+        |p| {
+            p.file_name()
+                .is_some_and(|n| n == "expected.txt" || n == "error.txt")
+        },
+        expected,
+    ));
+    weft_snapshots::run(trials)
+}
+
+fn golden_case(s: &mut Snapshots, runtime: &Runtime, case: &Path, name: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(golden_root().join("components")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "wat") {
+            std::fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} golden cases failed:\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n\n")
-    );
+    copy_dir(case, tmp.path());
+    for generated in ["expected.txt", "error.txt"] {
+        let _ = std::fs::remove_file(tmp.path().join(generated));
+    }
+    compile_wat(tmp.path());
+    let expect_failure = name.starts_with("fail");
+    let (file, text) = match run_case(runtime, tmp.path()) {
+        Ok(text) if !expect_failure => ("expected.txt", text),
+        Err(text) if expect_failure => ("error.txt", text),
+        Ok(text) => return s.fail(format!("{name}: expected a failure, got:\n{text}")),
+        Err(text) => return s.fail(format!("{name}: failed:\n{text}")),
+    };
+    let dir = tmp.path().display().to_string();
+    s.check(&case.join(file), &text.replace(&dir, "$DIR"));
 }

@@ -598,15 +598,19 @@ fn examples_compose_and_run() {
 /// `allow_wasi`, and then still fails against a world it really does not fit.
 #[test]
 fn targets_allow_wasi_on_a_real_guest() {
-    let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit/greeter");
+    let wit = weft_compose::WorldPath {
+        wit: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit/greeter"),
+        world: Some("greeter".to_string()),
+        ..Default::default()
+    };
     let greeter = std::fs::read(weft_test_guests::path("greeter")).unwrap();
-    let err = weft_compose::targets(&greeter, &wit, Some("greeter"), false).unwrap_err();
+    let err = weft_compose::targets(&greeter, &wit, false).unwrap_err();
     assert!(err.to_string().contains("--allow-wasi"), "{err}");
-    let world = weft_compose::targets(&greeter, &wit, Some("greeter"), true).unwrap();
+    let world = weft_compose::targets(&greeter, &wit, true).unwrap();
     assert_eq!(world, "example:greeter/greeter@1.0.0");
     // The logger exports `logging` but not the `greeting` the greeter world requires.
     let logger = std::fs::read(weft_test_guests::path("logger")).unwrap();
-    let err = weft_compose::targets(&logger, &wit, Some("greeter"), true).unwrap_err();
+    let err = weft_compose::targets(&logger, &wit, true).unwrap_err();
     let msg = err.to_string();
     assert!(msg.contains("example:greeter/greeting@1.0.0"), "{msg}");
     assert!(!msg.contains("wasi:"), "WASI is accepted: {msg}");

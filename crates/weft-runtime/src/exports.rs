@@ -9,8 +9,8 @@ use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex, ResourceType};
 
-use crate::values::closest;
 use crate::values::describe::describe_named;
+use weft_wit::closest;
 
 /// What kind of function an export is, from its name in the component.
 #[derive(Debug, Clone, PartialEq, Eq)]

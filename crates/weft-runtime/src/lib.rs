@@ -49,7 +49,6 @@ mod cache;
 mod call;
 mod exports;
 mod imports;
-mod inspect;
 mod limits;
 mod link;
 mod load;
@@ -69,9 +68,6 @@ pub use exports::{
 };
 pub use imports::{
     AsyncHostFn, Define, Forward, HostFn, HostFuture, ImportCall, Imports, Mock, Mode,
-};
-pub use inspect::{
-    CustomSection, InspectError, Inspection, ModuleInfo, Producer, inspect, print_wit,
 };
 pub use limits::{
     DEFAULT_MAX_MEMORY, DEFAULT_MAX_TABLE_ELEMENTS, Limits, MemoryLimitExceeded,

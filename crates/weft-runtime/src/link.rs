@@ -12,40 +12,6 @@ use crate::imports::{Entry, ImportCall, Imports, Mock, MockValue, Mode, Provider
 use crate::state::HostState;
 use crate::values::{Path, ValueError, describe, json, type_contains_resource, wave};
 
-/// WASI 0.2 interfaces that `wasmtime_wasi::p2::add_to_linker_*` defines.
-const WASI_P2: &[&str] = &[
-    "wasi:cli/environment",
-    "wasi:cli/exit",
-    "wasi:cli/stdin",
-    "wasi:cli/stdout",
-    "wasi:cli/stderr",
-    "wasi:cli/terminal-input",
-    "wasi:cli/terminal-output",
-    "wasi:cli/terminal-stdin",
-    "wasi:cli/terminal-stdout",
-    "wasi:cli/terminal-stderr",
-    "wasi:clocks/monotonic-clock",
-    "wasi:clocks/wall-clock",
-    "wasi:filesystem/types",
-    "wasi:filesystem/preopens",
-    "wasi:io/error",
-    "wasi:io/poll",
-    "wasi:io/streams",
-    "wasi:random/insecure-seed",
-    "wasi:random/insecure",
-    "wasi:random/random",
-    "wasi:sockets/network",
-    "wasi:sockets/instance-network",
-    "wasi:sockets/ip-name-lookup",
-    "wasi:sockets/tcp",
-    "wasi:sockets/tcp-create-socket",
-    "wasi:sockets/udp",
-    "wasi:sockets/udp-create-socket",
-    // `wasmtime_wasi_http::p2::add_only_http_to_linker_*`.
-    "wasi:http/types",
-    "wasi:http/outgoing-handler",
-];
-
 /// Imports the registry does not provide.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("the component has {} import(s) that weft does not provide:\n{}", missing.len(), missing.iter().map(|m| format!("  {m}")).collect::<Vec<_>>().join("\n"))]
@@ -123,21 +89,6 @@ impl LinkError {
     }
 }
 
-/// Splits `ns:pkg/iface@1.2.3` into (`ns:pkg/iface`, `Some("1.2.3")`).
-fn split_version(name: &str) -> (&str, Option<&str>) {
-    match name.split_once('@') {
-        Some((n, v)) => (n, Some(v)),
-        None => (name, None),
-    }
-}
-
-/// Is `name` a WASI 0.2 interface the linker provides? wasmtime matches 0.2.x
-/// imports with its own 0.2 release by semver, so any 0.2 version counts.
-fn is_wasi_p2(name: &str) -> bool {
-    let (base, version) = split_version(name);
-    WASI_P2.contains(&base) && version.is_some_and(|v| v.starts_with("0.2."))
-}
-
 /// Builds the linker for `component` from `imports`.
 pub(crate) fn build<T: Send + 'static>(
     engine: &Engine,
@@ -167,7 +118,8 @@ pub(crate) fn build<T: Send + 'static>(
     let mut known_resources: Vec<ResourceType> = Vec::new();
     let mut missing = Vec::new();
     for (name, item) in component.component_type().imports(engine) {
-        let provided_whole = (imports.wasi && is_wasi_p2(name)) || imports.defines_for(name);
+        let provided_whole =
+            (imports.wasi && weft_wit::is_wasi_p2(name)) || imports.defines_for(name);
         match &item.ty {
             ComponentItem::ComponentInstance(instance) => {
                 if provided_whole {
@@ -588,19 +540,4 @@ pub(crate) fn func_sig(f: &ComponentFunc) -> String {
         let _ = write!(s, " -> {}", describe(&r));
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wasi_versions_match_by_semver() {
-        assert!(is_wasi_p2("wasi:cli/environment@0.2.0"));
-        assert!(is_wasi_p2("wasi:io/streams@0.2.6"));
-        assert!(is_wasi_p2("wasi:http/types@0.2.0"));
-        assert!(!is_wasi_p2("wasi:io/streams@0.3.0"));
-        assert!(!is_wasi_p2("wasi:http/incoming-handler@0.2.0"));
-        assert!(!is_wasi_p2("wasi:io/streams"));
-    }
 }

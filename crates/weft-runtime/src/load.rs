@@ -164,17 +164,14 @@ pub(crate) fn component_bytes(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Loa
     }
 }
 
-/// Validates the component with wasmparser so errors carry an exact offset.
+/// Validates the component with wasmparser (weft's one configuration,
+/// [`weft_wit::validate::features`]) so errors carry an exact offset.
 pub(crate) fn validate(name: &str, bytes: &[u8]) -> Result<(), LoadError> {
-    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-    validator
-        .validate_all(bytes)
-        .map(|_| ())
-        .map_err(|e| LoadError::Invalid {
-            path: name.to_string(),
-            message: e.message().to_string(),
-            offset: e.offset(),
-        })
+    weft_wit::validate::validate(bytes).map_err(|e| LoadError::Invalid {
+        path: name.to_string(),
+        message: e.message().to_string(),
+        offset: e.offset(),
+    })
 }
 
 /// Reads `path`, mapping I/O errors.

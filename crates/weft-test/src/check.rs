@@ -303,12 +303,10 @@ impl ImportTable {
             [one] => Ok(*one),
             [] => {
                 let names: Vec<String> = self.funcs.iter().map(ImportedFunc::qualified).collect();
-                let suggestion = weft_runtime::values::closest(
-                    item,
-                    self.funcs.iter().map(|f| f.short.as_str()),
-                )
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
+                let suggestion =
+                    weft_wit::closest(item, self.funcs.iter().map(|f| f.short.as_str()))
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
                 Err(if names.is_empty() {
                     format!(
                         "the component imports no `{query}`{suggestion}: it imports nothing but WASI, so there is nothing to mock"

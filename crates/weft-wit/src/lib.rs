@@ -16,7 +16,13 @@
 //!   export each interface, checks the declared version bump, and cross-checks
 //!   every world with `wit_component::semver_check`.
 //!
-//! No wasmtime here: this crate only needs `wit-parser` and `wit-component`.
+//! * [`inspect()`] reports what a component binary is made of without compiling it.
+//! * Facts every weft crate shares live here too: the one validator configuration
+//!   ([`validate`]), which imports are WASI 0.2 ([`is_wasi_p2`]), and the one
+//!   "did you mean" metric ([`closest`]).
+//!
+//! No wasmtime here: this crate needs only the wasm-tools family (`wit-parser`,
+//! `wit-component`, `wasmparser`, `wasm-metadata`).
 //!
 //! # Example
 //!
@@ -32,17 +38,28 @@
 
 pub mod diagnose;
 pub mod diff;
+pub mod inspect;
 pub mod load;
 pub mod print;
 mod render;
 mod scan;
+mod sources;
+mod suggest;
 pub mod summary;
+pub mod validate;
+mod wasi;
 
 pub use diagnose::{Diagnostic, Edit, Hint, HintCode, Location, apply_fixes};
 pub use diff::{Bump, Change, ChangeKind, DiffError, DiffReport, SemverCheck, Verdict, diff};
-pub use load::{InputKind, LoadError, Loaded, MAX_WIT_TEXT, load, load_str};
+pub use inspect::{
+    CustomSection, InspectError, Inspection, ModuleInfo, Producer, inspect, print_wit,
+};
+pub use load::{InputKind, LoadError, Loaded, MAX_WIT_TEXT, load, load_str, load_with};
 pub use print::{PrintError, print, print_json};
+pub use sources::Features;
+pub use suggest::closest;
 pub use summary::{ComponentSummary, Summary, summarize};
+pub use wasi::{WASI_P2, is_wasi_p2};
 
 /// Loads `path` and summarizes it: the whole of `weft wit check`.
 pub fn check(path: &std::path::Path) -> Result<Summary, LoadError> {

@@ -7,11 +7,18 @@
 //! For invalid single files whose every diagnostic carries a fix, the fixes are
 //! applied and the result must load: a hint that does not fix the file fails
 //! the test.
+//!
+//! Each case is a test of its own (`cargo test -p weft-wit --test check -- casing`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use weft_snapshots::{Snapshots, Trial};
+
+const CASES: &str = "tests/ui/check";
+
 fn cases() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir("tests/ui/check")
+    let mut out: Vec<PathBuf> = std::fs::read_dir(CASES)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "wit"))
@@ -20,69 +27,92 @@ fn cases() -> Vec<PathBuf> {
     out
 }
 
-fn golden(path: &Path, actual: &str) -> Result<(), String> {
-    let expected_path = PathBuf::from(format!("{}.out", path.display()));
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&expected_path, actual).unwrap();
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(&expected_path)
-        .map_err(|e| format!("{}: {e} (run with BLESS=1)", expected_path.display()))?;
-    if expected != actual {
-        return Err(format!(
-            "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
-            expected_path.display()
-        ));
-    }
-    Ok(())
+fn expected_path(case: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.out", case.display()))
 }
 
-#[test]
-fn check_cases() {
-    let mut failures = Vec::new();
-    let mut fixes_checked = 0;
-    for case in cases() {
-        let actual = match weft_wit::load(&case) {
-            Ok(loaded) => format!("ok: {}\n", weft_wit::summarize(&loaded)),
-            Err(weft_wit::LoadError::Invalid { diagnostics, .. }) => {
-                let all_fixed = diagnostics
-                    .iter()
-                    .all(|d| d.hint.as_ref().is_some_and(|h| !h.fix.is_empty()));
-                if case.is_file() && all_fixed {
-                    let text = std::fs::read_to_string(&case).unwrap();
-                    let fixed =
-                        weft_wit::apply_fixes(&case.display().to_string(), &text, &diagnostics);
-                    fixes_checked += 1;
-                    if let Err(e) = weft_wit::load_str("fixed.wit", &fixed) {
-                        failures.push(format!(
-                            "{}: applying every fix does not give valid WIT: {e}\n{fixed}\n{}",
-                            case.display(),
-                            match &e {
-                                weft_wit::LoadError::Invalid { diagnostics, .. } =>
-                                    weft_wit::diagnose::render(diagnostics),
-                                _ => String::new(),
-                            }
-                        ));
-                    }
-                }
-                weft_wit::diagnose::render(&diagnostics)
+fn main() {
+    let cases = cases();
+    let mut trials: Vec<Trial> = cases
+        .iter()
+        .map(|case| {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            let case = case.clone();
+            weft_snapshots::trial(name, move |s| check_case(s, &case))
+        })
+        .collect();
+    trials.push(Trial::test(
+        "fixes-are-checked-on-most-invalid-inputs",
+        || {
+            // Most invalid inputs carry only text fixes; if this drops, the fix-application
+            // check of each case has stopped seeing them.
+            let fixed = self::cases()
+                .iter()
+                .filter(|c| every_fix_applies(c))
+                .count();
+            if fixed >= 10 {
+                Ok(())
+            } else {
+                Err(format!("only {fixed} inputs had their fixes applied").into())
             }
-            Err(e) => format!("error: {e}\n"),
-        };
-        if let Err(e) = golden(&case, &actual) {
-            failures.push(e);
-        }
-    }
-    // Most invalid inputs carry only text fixes; if this drops, the
-    // fix-application check above has stopped seeing them.
-    assert!(
-        fixes_checked >= 10,
-        "only {fixes_checked} inputs had their fixes applied"
-    );
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        },
+    ));
+    let expected: BTreeSet<PathBuf> = cases.iter().map(|c| expected_path(c)).collect();
+    trials.push(weft_snapshots::orphans(
+        "orphaned-snapshots",
+        Path::new(CASES),
+        |p| p.extension().is_some_and(|e| e == "out"),
+        expected,
+    ));
+    trials.push(Trial::test(
+        "a-text-file-past-any-real-package-is-refused-before-parsing",
+        || {
+            a_text_file_past_any_real_package_is_refused_before_parsing();
+            Ok(())
+        },
+    ));
+    weft_snapshots::run(trials)
 }
 
-#[test]
+/// Does `case` fail with diagnostics that all carry a fix? Those fixes are applied.
+fn every_fix_applies(case: &Path) -> bool {
+    match weft_wit::load(case) {
+        Err(weft_wit::LoadError::Invalid { diagnostics, .. }) => {
+            case.is_file()
+                && diagnostics
+                    .iter()
+                    .all(|d| d.hint.as_ref().is_some_and(|h| !h.fix.is_empty()))
+        }
+        _ => false,
+    }
+}
+
+fn check_case(s: &mut Snapshots, case: &Path) {
+    let actual = match weft_wit::load(case) {
+        Ok(loaded) => format!("ok: {}\n", weft_wit::summarize(&loaded)),
+        Err(weft_wit::LoadError::Invalid { diagnostics, .. }) => {
+            if every_fix_applies(case) {
+                let text = std::fs::read_to_string(case).unwrap();
+                let fixed = weft_wit::apply_fixes(&case.display().to_string(), &text, &diagnostics);
+                if let Err(e) = weft_wit::load_str("fixed.wit", &fixed) {
+                    s.fail(format!(
+                        "{}: applying every fix does not give valid WIT: {e}\n{fixed}\n{}",
+                        case.display(),
+                        match &e {
+                            weft_wit::LoadError::Invalid { diagnostics, .. } =>
+                                weft_wit::diagnose::render(diagnostics),
+                            _ => String::new(),
+                        }
+                    ));
+                }
+            }
+            weft_wit::diagnose::render(&diagnostics)
+        }
+        Err(e) => format!("error: {e}\n"),
+    };
+    s.check(&expected_path(case), &actual);
+}
+
 fn a_text_file_past_any_real_package_is_refused_before_parsing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("huge.wit");

@@ -114,13 +114,9 @@ fn print_of_a_component_shows_the_world_and_the_packages_it_uses() {
     let loaded = weft_wit::load(&path).unwrap();
     let printed = weft_wit::print(&loaded).unwrap();
 
-    let expected_path = Path::new("tests/ui/print/component.wit.out");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(expected_path, &printed).unwrap();
-    }
-    let expected = std::fs::read_to_string(expected_path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1)", expected_path.display()));
-    assert_eq!(printed, expected, "{}", expected_path.display());
+    let mut snapshot = weft_snapshots::Snapshots::default();
+    snapshot.check(Path::new("tests/ui/print/component.wit.out"), &printed);
+    snapshot.assert_passed();
 
     // The world in `root:component`, then each package it uses as a nested block.
     assert!(

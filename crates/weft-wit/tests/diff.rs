@@ -7,23 +7,39 @@
 //! names every case and, for each of its worlds, what wit-component and weft
 //! say, `None` where the check does not run: a check that does not run is
 //! expected, never taken for agreement.
+//!
+//! Each case is a test of its own (`cargo test -p weft-wit --test diff -- enum`), and the
+//! table is one more (`rules`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-fn golden(path: &Path, actual: &str) -> Result<(), String> {
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(path, actual).unwrap();
-        return Ok(());
-    }
-    let expected = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: {e} (run with BLESS=1)", path.display()))?;
-    if expected != actual {
-        return Err(format!(
-            "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        ));
-    }
-    Ok(())
+use weft_snapshots::{Snapshots, Trial};
+
+const CASES: &str = "tests/ui/diff";
+
+fn main() {
+    let cases = case_dirs();
+    let mut trials: Vec<Trial> = cases
+        .iter()
+        .map(|case| {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            let case = case.clone();
+            weft_snapshots::trial(name, move |s| diff_case(s, &case))
+        })
+        .collect();
+    trials.push(Trial::test("rules", || {
+        rules();
+        Ok(())
+    }));
+    let expected: BTreeSet<PathBuf> = cases.iter().map(|c| c.join("report.out")).collect();
+    trials.push(weft_snapshots::orphans(
+        "orphaned-snapshots",
+        Path::new(CASES),
+        |p| p.extension().is_some_and(|e| e == "out"),
+        expected,
+    ));
+    weft_snapshots::run(trials)
 }
 
 fn report(case: &Path) -> weft_wit::DiffReport {
@@ -127,7 +143,7 @@ fn rules_table() -> Vec<(&'static str, weft_wit::Bump, bool, Vec<World>)> {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir("tests/ui/diff")
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(CASES)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
@@ -136,40 +152,31 @@ fn case_dirs() -> Vec<PathBuf> {
     cases
 }
 
-#[test]
-fn diff_cases() {
-    let table = rules_table();
-    let mut failures = Vec::new();
-    for case in case_dirs() {
-        let name = case.file_name().unwrap().to_str().unwrap();
-        if !table.iter().any(|(c, ..)| *c == name) {
-            failures.push(format!("{name}: not in the rules table"));
-        }
-        let r = report(&case);
-        for sc in &r.semver_check {
-            if sc.agrees() == Some(false) {
-                failures.push(format!(
-                    "{}: world `{}`: wit-component says {:?}, weft says {}",
-                    case.display(),
-                    sc.world,
-                    sc.compatible,
-                    sc.weft_compatible_like_wit_component
-                ));
-            }
-        }
-        if let Err(e) = golden(&case.join("report.out"), &r.render()) {
-            failures.push(e);
+fn diff_case(s: &mut Snapshots, case: &Path) {
+    let name = case.file_name().unwrap().to_str().unwrap();
+    if !rules_table().iter().any(|(c, ..)| *c == name) {
+        s.fail(format!("{name}: not in the rules table"));
+    }
+    let r = report(case);
+    for sc in &r.semver_check {
+        if sc.agrees() == Some(false) {
+            s.fail(format!(
+                "{}: world `{}`: wit-component says {:?}, weft says {}",
+                case.display(),
+                sc.world,
+                sc.compatible,
+                sc.weft_compatible_like_wit_component
+            ));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    s.check(&case.join("report.out"), &r.render());
 }
 
-#[test]
 fn rules() {
     let mut failures = Vec::new();
     let table = rules_table();
     for (case, bump, ok, worlds) in &table {
-        let r = report(&Path::new("tests/ui/diff").join(case));
+        let r = report(&Path::new(CASES).join(case));
         if r.verdict.required != *bump || r.verdict.ok != *ok {
             failures.push(format!(
                 "{case}: expected {bump} (ok: {ok}), got {} (ok: {}): {}",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use weft_runtime::{Inspection, inspect};
+use weft_wit::{Inspection, inspect};
 
 /// Show a component's imports and exports as WIT, its producers, the size of each
 /// core module and custom section, and whether it validates.

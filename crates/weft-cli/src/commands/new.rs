@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use weft_compose::{NewOptions, WasiAdapter};
 
-use super::compose::write_composition;
+use crate::options::{OutputArg, WitWorld};
 
 /// Turn a core wasm module into a component.
 ///
@@ -22,21 +22,17 @@ Exit status: 0 when the component was written, 1 on any error.")]
 pub struct NewCommand {
     /// The core module.
     pub module: PathBuf,
-    /// A WIT package (file or directory) describing the module's imports and exports.
-    #[arg(long, value_name = "PATH")]
-    pub wit: Option<PathBuf>,
-    /// The world in `--wit` (needed when it has several).
-    #[arg(long, requires = "wit")]
-    pub world: Option<String>,
+    /// The world describing the module's imports and exports, if it carries no WIT.
+    #[command(flatten)]
+    pub world: WitWorld,
     /// Which `wasi_snapshot_preview1` adapter to use.
     #[arg(long, value_enum, default_value_t = AdapterArg::Auto)]
     pub adapter: AdapterArg,
     /// Another adapter module for imports from module NAME (repeatable).
     #[arg(long = "adapt", value_name = "NAME=FILE")]
     pub adapt: Vec<String>,
-    /// Where to write the component; stdout when omitted (not on a terminal).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 /// The `--adapter` choices.
@@ -69,8 +65,7 @@ impl NewCommand {
             adapters.push((name.to_string(), bytes));
         }
         let options = NewOptions {
-            wit: self.wit.clone(),
-            world: self.world.clone(),
+            world: self.world.get(),
             wasi_adapter: match self.adapter {
                 AdapterArg::Auto => WasiAdapter::Auto,
                 AdapterArg::Command => WasiAdapter::Command,
@@ -93,6 +88,6 @@ impl NewCommand {
             };
             crate::output::stderr_line!("adapted wasi_snapshot_preview1 with the {kind} adapter");
         }
-        write_composition(&built.component, self.output.as_deref())
+        self.output.write_composition(&built.component)
     }
 }

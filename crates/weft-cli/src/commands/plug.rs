@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::compose::write_composition;
+use crate::options::OutputArg;
 
 /// Plug the exports of components into the matching imports of a socket component.
 ///
@@ -24,15 +24,14 @@ pub struct PlugCommand {
     /// A component whose exports are plugged in (repeatable).
     #[arg(long = "plug", value_name = "COMPONENT", required = true)]
     pub plugs: Vec<PathBuf>,
-    /// Where to write the component; stdout when omitted (not on a terminal).
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 impl PlugCommand {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
         let composition = weft_compose::plug(&self.socket, &self.plugs)?;
-        write_composition(&composition, self.output.as_deref())
+        self.output.write_composition(&composition)
     }
 }

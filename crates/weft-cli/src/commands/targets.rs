@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use crate::options::WitWorld;
+
 /// Check that a component fits a WIT world: it imports nothing the world does not
 /// provide and exports everything the world requires, with the same types.
 ///
@@ -16,15 +18,13 @@ use clap::Args;
   weft targets app.wasm --wit wit/app --world example:app/app@1.0.0
 
 Exit status: 0 when the component fits the world, 1 when it does not or on any error.")]
+#[command(mut_arg("wit", |wit| wit.required(true)))]
 pub struct TargetsCommand {
     /// The component.
     pub component: PathBuf,
-    /// The WIT package (file or directory, with `deps/`) holding the world.
-    #[arg(long, value_name = "PATH")]
-    pub wit: PathBuf,
-    /// The world (needed when the package has several).
-    #[arg(long)]
-    pub world: Option<String>,
+    /// The world to check against (`--wit` is required here).
+    #[command(flatten)]
+    pub world: WitWorld,
     /// Accept imports of WASI 0.2 interfaces the world does not list (hosts provide them).
     #[arg(long)]
     pub allow_wasi: bool,
@@ -35,8 +35,11 @@ impl TargetsCommand {
     pub fn run(self) -> anyhow::Result<()> {
         let bytes = weft_compose::read_wasm(&self.component)
             .with_context(|| format!("failed to read `{}`", self.component.display()))?;
-        let world =
-            weft_compose::targets(&bytes, &self.wit, self.world.as_deref(), self.allow_wasi)?;
+        let world = self
+            .world
+            .get()
+            .context("`--wit PATH` names the world's package")?;
+        let world = weft_compose::targets(&bytes, &world, self.allow_wasi)?;
         use std::io::Write as _;
         writeln!(
             std::io::stdout(),

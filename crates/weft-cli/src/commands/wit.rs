@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, Subcommand};
 
+use crate::options::WitFeatures;
+
 /// Check, print and compare WIT packages.
 #[derive(Subcommand)]
 pub enum WitCommand {
@@ -42,13 +44,15 @@ pub struct CheckCommand {
     /// Print the result as JSON: `{"ok": true, "summary": ..}` or `{"ok": false, "diagnostics": [..]}`.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub features: WitFeatures,
 }
 
 impl CheckCommand {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
         let display = self.path.display().to_string();
-        match weft_wit::load(&self.path) {
+        match weft_wit::load_with(&self.path, &self.features.get()) {
             Ok(loaded) => {
                 let summary = weft_wit::summarize(&loaded);
                 if self.json {
@@ -95,12 +99,14 @@ pub struct PrintCommand {
     /// Print wit-parser's JSON form of the resolved packages instead of WIT text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub features: WitFeatures,
 }
 
 impl PrintCommand {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
-        let loaded = load(&self.path)?;
+        let loaded = load(&self.path, &self.features)?;
         let text = if self.json {
             weft_wit::print_json(&loaded)? + "\n"
         } else {
@@ -132,13 +138,15 @@ pub struct DiffCommand {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub features: WitFeatures,
 }
 
 impl DiffCommand {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
-        let old = load(&self.old)?;
-        let new = load(&self.new)?;
+        let old = load(&self.old, &self.features)?;
+        let new = load(&self.new, &self.features)?;
         let report = weft_wit::diff(&old, &new)?;
         if self.json {
             write_stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
@@ -155,8 +163,8 @@ impl DiffCommand {
 }
 
 /// Loads WIT, printing diagnostics to stderr when it is invalid.
-fn load(path: &std::path::Path) -> anyhow::Result<weft_wit::Loaded> {
-    match weft_wit::load(path) {
+fn load(path: &std::path::Path, features: &WitFeatures) -> anyhow::Result<weft_wit::Loaded> {
+    match weft_wit::load_with(path, &features.get()) {
         Ok(l) => Ok(l),
         Err(e @ weft_wit::LoadError::Invalid { .. }) => {
             if let weft_wit::LoadError::Invalid { diagnostics, .. } = &e {

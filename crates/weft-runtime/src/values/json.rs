@@ -8,7 +8,9 @@ use wasmtime::component::{Type, Val};
 
 use super::describe::describe_json;
 use super::wave::backticked;
-use super::{HandleLookup, HandleNamer, Path, ValueError, closest};
+use weft_wit::closest;
+
+use super::{HandleLookup, HandleNamer, Path, ValueError};
 
 /// The largest integer a JSON number holds exactly in every consumer (2^53).
 const MAX_SAFE_INTEGER: u64 = 1 << 53;

@@ -179,16 +179,6 @@ pub(crate) fn map_resources(
     Ok(())
 }
 
-/// Suggests the closest of `candidates` to `name`, for "did you mean" hints.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
 /// How many of `params` a call must give: trailing `option` parameters may be left out,
 /// as in WAVE.
 pub fn required_args(params: &[(String, Type)]) -> usize {

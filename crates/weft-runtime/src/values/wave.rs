@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use wasm_wave::ast::{Node, NodeType};
 use wasmtime::component::{Type, Val};
 
-use super::{
-    HandleLookup, HandleNamer, Path, ValueError, closest, describe, val_contains_resource,
-};
+use weft_wit::closest;
+
+use super::{HandleLookup, HandleNamer, Path, ValueError, describe, val_contains_resource};
 
 /// Parses the WAVE text `text` as a value of type `ty`.
 pub fn parse_value(

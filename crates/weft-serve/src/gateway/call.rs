@@ -4,8 +4,8 @@
 use http::StatusCode;
 use serde_json::Value;
 use wasmtime::component::Type;
-use weft_runtime::values::closest;
 use weft_runtime::{CallError, ExportFunc, FuncKind, SessionError, TrapKind};
+use weft_wit::closest;
 
 use crate::problem::Problem;
 

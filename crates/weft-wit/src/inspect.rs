@@ -1,8 +1,10 @@
 //! What a component is made of: its WIT, producers, core modules, custom sections,
 //! and whether it validates. Works on the bytes alone; nothing is compiled.
 
+use std::path::Path;
+
 use serde::Serialize;
-use wasmparser::{KnownCustom, Parser, Payload};
+use wasmparser::{Parser, Payload};
 
 /// A summary of a component file.
 #[derive(Debug, Clone, Serialize)]
@@ -74,11 +76,12 @@ pub struct InspectError {
     pub offset: usize,
 }
 
-/// Inspects component `bytes`.
+/// Inspects component (or core module) `bytes`.
 pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
     let is_module = bytes.get(4..8) == Some(&[1, 0, 0, 0]);
+    let kind = if is_module { "module" } else { "component" };
     let mut out = Inspection {
-        kind: if is_module { "module" } else { "component" },
+        kind,
         size: bytes.len(),
         invalid: None,
         wit: None,
@@ -99,11 +102,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
         })?;
         match payload {
             Payload::Version { .. } => {
-                scopes.push(
-                    pending_scope
-                        .pop()
-                        .unwrap_or_else(|| "component".to_string()),
-                );
+                scopes.push(pending_scope.pop().unwrap_or_else(|| kind.to_string()));
             }
             Payload::End(_) => {
                 scopes.pop();
@@ -137,14 +136,17 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
                     name: reader.name().to_string(),
                     size: reader.data().len(),
                 });
-                if let KnownCustom::Producers(producers) = reader.as_known() {
-                    for field in producers.into_iter().flatten() {
-                        for value in field.values.into_iter().flatten() {
+                if reader.name() == "producers"
+                    && let Ok(producers) =
+                        wasm_metadata::Producers::from_bytes(reader.data(), reader.data_offset())
+                {
+                    for (field, values) in producers.iter() {
+                        for (name, version) in values.iter() {
                             out.producers.push(Producer {
                                 location: location.clone(),
-                                field: field.name.to_string(),
-                                name: value.name.to_string(),
-                                version: value.version.to_string(),
+                                field: field.clone(),
+                                name: name.clone(),
+                                version: version.clone(),
                             });
                         }
                     }
@@ -153,8 +155,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
             _ => {}
         }
     }
-    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
-    if let Err(e) = validator.validate_all(bytes) {
+    if let Err(e) = crate::validate::validate(bytes) {
         out.invalid = Some(format!("{} (at offset {:#x})", e.message(), e.offset()));
     }
     match print_wit(bytes) {
@@ -164,18 +165,14 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspection, InspectError> {
     Ok(out)
 }
 
-/// The component's WIT, printed by wit-component.
+/// The component's WIT, as `weft wit print` prints it: its world and every package the
+/// world uses.
 pub fn print_wit(bytes: &[u8]) -> anyhow::Result<String> {
-    let decoded = wit_component::decode(bytes)?;
-    let resolve = decoded.resolve();
-    let main = decoded.package();
-    let nested: Vec<_> = resolve
-        .packages
-        .iter()
-        .map(|(id, _)| id)
-        .filter(|id| *id != main)
-        .collect();
-    let mut printer = wit_component::WitPrinter::default();
-    printer.print(resolve, main, &nested)?;
-    Ok(printer.output.to_string())
+    let loaded = match crate::load::load_wasm(Path::new("component"), bytes) {
+        Ok(loaded) => loaded,
+        // wit-component's own message: the file name adds nothing here.
+        Err(crate::LoadError::Decode { source, .. }) => return Err(source),
+        Err(other) => return Err(other.into()),
+    };
+    Ok(crate::print(&loaded)?)
 }

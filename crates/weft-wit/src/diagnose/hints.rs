@@ -1,359 +1,18 @@
-//! Diagnostics for invalid WIT: `wit-parser`'s own message and location, the
-//! source line with a caret, and for the mistakes people actually make a hint
-//! with the fix.
-//!
-//! `wit-parser` stops at the first error. To report more than one, a hint can
-//! carry a concrete fix (a list of text edits); weft applies it to an in-memory
-//! copy of the source, parses again, and maps the next error back to the
-//! original text. The loop stops at the first error without a fix, when an
-//! error repeats, or after [`MAX_DIAGNOSTICS`].
-//!
-//! The mistake is recognised from the parser's message plus the tokens around
-//! the error span (see [`crate::scan`]); weft never decides on its own that
-//! text is invalid.
+//! The mistakes weft recognises: from `wit-parser`'s message and the tokens around the
+//! error span, a hint in words and, where an edit fixes it, the edit.
 
-use std::fmt;
 use std::ops::Range;
 
-use serde::Serialize;
-
-use crate::load::{RawError, RawKind, Sources, resolve_sources};
+use super::HintCode;
 use crate::scan::{Kind, Scan};
-
-/// The most diagnostics reported for one input.
-pub const MAX_DIAGNOSTICS: usize = 32;
-
-/// One error in a WIT input.
-#[derive(Debug, Clone, Serialize)]
-pub struct Diagnostic {
-    /// `wit-parser`'s message (its first line).
-    pub message: String,
-    /// Further lines of `wit-parser`'s message (for example the known packages).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
-    /// Where the error is, when `wit-parser` gave a location.
-    pub location: Option<Location>,
-    /// How to fix it, when weft recognises the mistake.
-    pub hint: Option<Hint>,
-}
-
-/// A place in a source file.
-#[derive(Debug, Clone, Serialize)]
-pub struct Location {
-    /// The file, as the user named it.
-    pub file: String,
-    /// 1-based line of the start.
-    pub line: usize,
-    /// 1-based column (in characters) of the start.
-    pub column: usize,
-    /// 1-based line of the end.
-    pub end_line: usize,
-    /// 1-based column (in characters) of the end (exclusive).
-    pub end_column: usize,
-    /// The text of line `line`.
-    pub source_line: String,
-}
-
-/// A recognised mistake and its fix.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hint {
-    /// Which mistake this is.
-    pub code: HintCode,
-    /// What to do, in words, usually with the corrected text.
-    pub message: String,
-    /// The fix as text edits on the original file(s); empty when the fix needs
-    /// more than an edit (moving files, adding dependencies).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fix: Vec<Edit>,
-}
-
-/// One text edit of a fix: replace bytes `start..end` of `file` with `replacement`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Edit {
-    /// The file to edit.
-    pub file: String,
-    /// 1-based line of `start`.
-    pub line: usize,
-    /// 1-based column (in characters) of `start`.
-    pub column: usize,
-    /// Byte offset where the replaced text starts.
-    pub start: usize,
-    /// Byte offset where the replaced text ends (equal to `start` for an insertion).
-    pub end: usize,
-    /// The new text.
-    pub replacement: String,
-}
-
-/// The mistakes weft recognises; each has a section in `docs/wit.md`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HintCode {
-    /// `close: func;`: a function without a parameter list.
-    FuncWithoutParens,
-    /// `hooks:event` or `hooks.event` used as a type instead of `use hooks.{event}`.
-    QualifiedTypeName,
-    /// `value: variant { .. }`: an anonymous record/variant/enum/flags type.
-    AnonymousType,
-    /// Two `package` declarations in one file or one directory.
-    TwoPackages,
-    /// A type or function at the top level, outside an interface or world.
-    TopLevelItem,
-    /// A name that is not in scope.
-    UnknownName,
-    /// A camelCase or snake_case identifier.
-    NotKebabCase,
-    /// A keyword used as a name.
-    KeywordAsName,
-    /// A declaration without its `;`.
-    MissingSemicolon,
-    /// A file without a `package` header.
-    MissingPackage,
-    /// A `use` or `import` of a package that is not in `deps/`.
-    MissingDependency,
-}
-
-impl fmt::Display for HintCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = serde_json::to_value(self)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        f.write_str(&s)
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    /// Renders the diagnostic as text: message, location, source line with a
-    /// caret, notes and help.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
-        let gutter = self
-            .location
-            .as_ref()
-            .map_or(1, |l| l.line.to_string().len());
-        let pad = " ".repeat(gutter);
-        if let Some(l) = &self.location {
-            writeln!(f, "{pad}--> {}:{}:{}", l.file, l.line, l.column)?;
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {}", l.line, l.source_line)?;
-            let lead: String = l
-                .source_line
-                .chars()
-                .take(l.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let len = if l.end_line == l.line && l.end_column > l.column {
-                l.end_column - l.column
-            } else {
-                1
-            };
-            writeln!(f, "{pad} | {lead}{}", "^".repeat(len))?;
-        }
-        for note in &self.notes {
-            writeln!(f, "{pad} = note: {note}")?;
-        }
-        if let Some(h) = &self.hint {
-            writeln!(f, "{pad} = help: {}", h.message)?;
-        }
-        Ok(())
-    }
-}
-
-/// Renders diagnostics as one text block, separated by blank lines.
-pub fn render(diagnostics: &[Diagnostic]) -> String {
-    let mut out = String::new();
-    for (i, d) in diagnostics.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(&d.to_string());
-    }
-    out
-}
-
-/// Applies the fixes of `diagnostics` that edit `file` to `text` (its
-/// original contents) and returns the fixed text.
-///
-/// Edits are applied from the end of the text backwards; two insertions at the
-/// same place keep the order of their diagnostics (a `package` header first).
-pub fn apply_fixes(file: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
-    // A missing `package` header goes before anything else inserted at the
-    // start of the file.
-    let mut edits: Vec<(isize, usize, &Edit)> = diagnostics
-        .iter()
-        .enumerate()
-        .flat_map(|(i, d)| {
-            d.hint.iter().flat_map(move |h| {
-                let rank = if h.code == HintCode::MissingPackage {
-                    -1
-                } else {
-                    i as isize
-                };
-                h.fix.iter().map(move |e| (rank, e))
-            })
-        })
-        .enumerate()
-        .filter(|(_, (_, e))| e.file == file)
-        .map(|(k, (i, e))| (i, k, e))
-        .collect();
-    edits.sort_by_key(|e| std::cmp::Reverse((e.2.start, e.0, e.1)));
-    let mut out = text.to_string();
-    let mut limit = out.len();
-    for (_, _, e) in edits {
-        if e.end > limit
-            || e.start > e.end
-            || !out.is_char_boundary(e.start)
-            || !out.is_char_boundary(e.end)
-        {
-            continue;
-        }
-        out.replace_range(e.start..e.end, &e.replacement);
-        limit = e.start;
-    }
-    out
-}
+use crate::sources::{RawError, RawKind, Sources};
+use crate::suggest::closest;
 
 /// A hint with its edits in the coordinates of the current (patched) text.
-struct RawHint {
-    code: HintCode,
-    message: String,
-    edits: Vec<(usize, Range<usize>, String)>,
-}
-
-/// Maps a position in a patched text back to the original text, undoing the
-/// edits `(start, end, new_len)` of `log` from the last one applied.
-fn map_back(log: &[(usize, usize, usize)], mut p: usize) -> usize {
-    for &(s, e, n) in log.iter().rev() {
-        if p >= s + n {
-            p = p - n + (e - s);
-        } else if p > s {
-            p = s;
-        }
-    }
-    p
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize, &str) {
-    let offset = floor_char(text, offset.min(text.len()));
-    let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
-    let line = text[..start].matches('\n').count() + 1;
-    let col = text[start..offset].chars().count() + 1;
-    let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
-    (line, col, text[start..end].trim_end_matches('\r'))
-}
-
-fn floor_char(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn location(file: &str, text: &str, range: Range<usize>) -> Location {
-    let (line, column, source_line) = line_col(text, range.start);
-    let (end_line, end_column, _) = line_col(text, range.end.max(range.start));
-    Location {
-        file: file.to_string(),
-        line,
-        column,
-        end_line,
-        end_column,
-        source_line: source_line.to_string(),
-    }
-}
-
-/// Diagnoses `first` (the error `sources` failed with) and, by applying fixes,
-/// the errors after it.
-pub(crate) fn diagnose_all(sources: Sources, first: RawError) -> Vec<Diagnostic> {
-    let original = sources.clone();
-    let mut current = sources;
-    let mut logs: Vec<Vec<(usize, usize, usize)>> = vec![Vec::new(); current.files.len()];
-    let mut out: Vec<Diagnostic> = Vec::new();
-    let mut seen: Vec<(String, Option<(usize, usize)>)> = Vec::new();
-    let mut err = first;
-    while out.len() < MAX_DIAGNOSTICS {
-        let mut at = err.at.clone();
-        let hint = hint_for(&err, &current);
-        if at.is_none() {
-            // An error without a span whose fix names a file (a missing
-            // `package` header) is shown at the start of that file.
-            if let Some(h) = &hint
-                && let Some((f, r, _)) = h.edits.first()
-            {
-                at = Some((*f, r.clone()));
-            }
-        }
-        let orig_at = at
-            .as_ref()
-            .map(|(f, r)| (*f, map_back(&logs[*f], r.start)..map_back(&logs[*f], r.end)));
-        let key = (
-            err.message.clone(),
-            orig_at.as_ref().map(|(f, r)| (*f, r.start)),
-        );
-        if seen.contains(&key) {
-            break;
-        }
-        seen.push(key);
-        let location = orig_at.as_ref().map(|(f, r)| {
-            let file = &original.files[*f];
-            location(&file.display, &file.text, r.clone())
-        });
-        let fix = hint
-            .as_ref()
-            .map(|h| {
-                h.edits
-                    .iter()
-                    .map(|(f, r, text)| {
-                        let file = &original.files[*f];
-                        let start = map_back(&logs[*f], r.start);
-                        let end = map_back(&logs[*f], r.end).max(start);
-                        let (line, column, _) = line_col(&file.text, start);
-                        Edit {
-                            file: file.display.clone(),
-                            line,
-                            column,
-                            start,
-                            end,
-                            replacement: text.clone(),
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        let edits = hint.as_ref().map(|h| h.edits.clone()).unwrap_or_default();
-        out.push(Diagnostic {
-            message: err.message.clone(),
-            notes: err.notes.clone(),
-            location,
-            hint: hint.map(|h| Hint {
-                code: h.code,
-                message: h.message,
-                fix,
-            }),
-        });
-        if edits.is_empty() {
-            break;
-        }
-        // Apply the edits, last position first so earlier offsets stay valid.
-        let mut edits = edits;
-        edits.sort_by_key(|e| std::cmp::Reverse((e.0, e.1.start)));
-        for (f, r, text) in edits {
-            let file = &mut current.files[f];
-            if r.end > file.text.len()
-                || !file.text.is_char_boundary(r.start)
-                || !file.text.is_char_boundary(r.end)
-            {
-                return out;
-            }
-            file.text.replace_range(r.clone(), &text);
-            logs[f].push((r.start, r.end, text.len()));
-        }
-        match resolve_sources(&current) {
-            Ok(_) => break,
-            Err(next) => err = *next,
-        }
-    }
-    out
+pub(super) struct RawHint {
+    pub(super) code: HintCode,
+    pub(super) message: String,
+    pub(super) edits: Vec<(usize, Range<usize>, String)>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -469,21 +128,6 @@ fn as_name(s: &str) -> String {
     }
 }
 
-/// The closest of `candidates` to `name`, if it is close enough to suggest.
-pub(crate) fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let limit = name.chars().count().div_ceil(3);
-    candidates
-        .into_iter()
-        .filter(|c| *c != name)
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, _)| *d <= limit.max(1))
-        .min_by_key(|(d, c)| (*d, *c))
-        .map(|(_, c)| c)
-}
-
 /// The line holding `offset` with `edits` applied, trimmed, for messages.
 fn fixed_line(text: &str, offset: usize, edits: &[(Range<usize>, &str)]) -> String {
     let start = text[..offset.min(text.len())]
@@ -536,7 +180,7 @@ fn insert_first_in_block(scan: &Scan<'_>, open: usize, line: &str) -> (Range<usi
     (brace_end..brace_end, format!("\n{indent}{line}"))
 }
 
-fn hint_for(err: &RawError, sources: &Sources) -> Option<RawHint> {
+pub(super) fn hint_for(err: &RawError, sources: &Sources) -> Option<RawHint> {
     let msg = err.message.as_str();
 
     if msg.starts_with("no `package` header") {
@@ -940,7 +584,7 @@ fn unknown_name(scan: &Scan<'_>, f: usize, i: usize, name: &str, kind: &str) -> 
     if kind.contains("interface") || kind.contains("world") {
         let items = scan.items();
         let names: Vec<&str> = items.iter().map(|(_, n, _, _)| *n).collect();
-        let suggestion = did_you_mean(bare, names.iter().copied())?;
+        let suggestion = closest(bare, names.iter().copied())?;
         return Some(RawHint {
             code: HintCode::UnknownName,
             message: format!("did you mean `{suggestion}`?"),
@@ -983,7 +627,7 @@ fn unknown_name(scan: &Scan<'_>, f: usize, i: usize, name: &str, kind: &str) -> 
         .iter()
         .map(String::as_str)
         .chain(BUILTIN_TYPES.iter().copied());
-    if let Some(s) = did_you_mean(bare, candidates) {
+    if let Some(s) = closest(bare, candidates) {
         return Some(RawHint {
             code: HintCode::UnknownName,
             message: format!("did you mean `{s}`?"),
@@ -1015,19 +659,5 @@ mod tests {
         assert_eq!(to_kebab("HTTPServer"), "http-server");
         assert_eq!(to_kebab("String"), "string");
         assert_eq!(to_kebab("userID2"), "user-id2");
-    }
-
-    #[test]
-    fn map_back_undoes_edits() {
-        // "ab" -> insert "xx" at 1 -> "axxb"; then replace 0..1 with "" -> "xxb"
-        let log = vec![(1, 1, 2), (0, 1, 0)];
-        assert_eq!(map_back(&log, 2), 1); // 'b'
-        assert_eq!(map_back(&log, 0), 1); // inside the insertion
-    }
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(did_you_mean("persn", ["person", "string"]), Some("person"));
-        assert_eq!(did_you_mean("zzz", ["person"]), None);
     }
 }
