@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-shot call speed: `weft call` against `wasmtime run --invoke` on the same component,
 # both with warm compile caches, in one hyperfine run; prints weft's time over wasmtime's
-# (target <= 1.0) and the peak RSS of each.
+# (target <= 1.0), the share of weft's time spent checking the compile cache entry's
+# integrity, and the peak RSS of each.
 #
 #     bash benches/call.sh        # installs hyperfine, GNU time and wasmtime 48.0.8 if missing
 #
@@ -69,6 +70,24 @@ weft, wt = results["weft call"], results["wasmtime run --invoke"]
 print(f"ratio weft call / wasmtime run --invoke: mean {weft['mean'] / wt['mean']:.2f}, "
       f"median {weft['median'] / wt['median']:.2f}  "
       f"({weft['mean'] * 1e3:.2f} ms vs {wt['mean'] * 1e3:.2f} ms mean; target <= 1.0)")
+PY
+
+# The compile cache's integrity check (a keyed BLAKE3 hash of the artifact, verified before
+# it is mapped) on this one-shot call: weft logs its time at trace level.
+checks=()
+for _ in $(seq 15); do
+    checks+=("$(RUST_LOG=weft_runtime::cache=trace "${weft_cmd[@]}" 2>&1 >/dev/null |
+        sed -n 's/.*verified in \([0-9]*\) us.*/\1/p')")
+done
+check_us=$(printf '%s\n' "${checks[@]}" | sort -n | sed -n 8p)
+artifact_bytes=$(find "$WEFT_CACHE_DIR" -type f -size +1k -printf '%s\n' | sort -n | tail -1)
+python3 - "$work/times.json" "$check_us" "$artifact_bytes" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+check_ms = int(sys.argv[2]) / 1e3
+call_ms = results["weft call"]["median"] * 1e3
+print(f"cache integrity check: {check_ms:.3f} ms (median of 15) for a {int(sys.argv[3]) / 2**20:.1f} MiB "
+      f"artifact, {100 * check_ms / call_ms:.1f}% of the {call_ms:.2f} ms one-shot call")
 PY
 
 # Peak RSS: the median of five runs each, from GNU time.

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds=${1:-60}
+# Sanitizer builds keep to fuzz/target: they must not share the product's target dir.
+unset CARGO_TARGET_DIR
 rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 for target in $(cargo +nightly fuzz list); do

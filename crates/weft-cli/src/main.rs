@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 /// A toolkit and runtime for WebAssembly components.
 #[derive(Parser)]
 #[command(name = "weft", version, about, max_term_width = 100)]
-struct Weft {
+pub(crate) struct Weft {
     #[command(subcommand)]
     command: Command,
     /// Log more (-v: weft's debug messages, -vv: every crate's). `RUST_LOG` overrides it.
@@ -38,6 +38,7 @@ enum Command {
     Test(commands::test::TestCommand),
     #[command(subcommand)]
     Wit(commands::wit::WitCommand),
+    Completions(commands::completions::CompletionsCommand),
 }
 
 impl Command {
@@ -54,6 +55,7 @@ impl Command {
             Command::Targets(c) => c.run(),
             Command::Test(c) => c.run(),
             Command::Wit(c) => c.run(),
+            Command::Completions(c) => c.run(),
         }
     }
 }

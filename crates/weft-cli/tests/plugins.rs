@@ -139,6 +139,53 @@ fn check_fails_for_a_plugin_of_another_world() {
     );
 }
 
+/// `--json`: one object per plugin, the failed one with its error, the others with
+/// their metadata (the blocklist is the JavaScript plugin, built by jco).
+#[test]
+fn check_json_reports_every_plugin() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = format!(
+        "[[plugin]]\nname = \"greeter\"\npath = {:?}\n",
+        weft_test_guests::path("greeter")
+    );
+    let path = manifest(dir.path(), &extra);
+    let out = weft(
+        dir.path(),
+        &["plugins", "check", "--json", path.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_name = |name: &str| {
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {report}"))
+            .clone()
+    };
+    let auth = by_name("auth");
+    assert_eq!(auth["status"], "ok");
+    assert_eq!(auth["info"]["name"], "auth-plugin");
+    assert_eq!(auth["world"], "example:plugin-system/plugin-impl@1.0.0");
+    assert_eq!(auth["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(by_name("blocklist")["status"], "ok");
+    assert_eq!(
+        by_name("rate-limit")["wants"],
+        serde_json::json!(["http.request"])
+    );
+    let greeter = by_name("greeter");
+    assert_eq!(greeter["status"], "failed");
+    assert!(
+        greeter["error"]
+            .as_str()
+            .unwrap()
+            .contains("the world requires export `example:plugin-system/plugin@1.1.0`"),
+        "{greeter}"
+    );
+}
+
 #[test]
 fn run_answers_every_line_of_the_example_events() {
     let dir = tempfile::tempdir().unwrap();

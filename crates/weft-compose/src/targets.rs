@@ -19,8 +19,10 @@ use crate::component::describe_binary;
 use crate::new::{LoadWorldError, WorldPath, load_world};
 use crate::wit_text::{Side, WorldWit, indent, line_diff};
 
-/// One way a component differs from a world.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One way a component differs from a world. As JSON (`weft targets --json`), a
+/// `kind` (`import-not-in-world`, `missing-export`, `mismatch`, `other`) and the fields.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Difference {
     /// The component imports something the world does not provide.
     ImportNotInWorld {

@@ -487,3 +487,40 @@ fn a_prebuilt_value_of_the_wrong_type_is_an_error_and_the_session_lives_on() {
         r#""Hello, Ada! Welcome aboard.""#
     );
 }
+
+/// Flags come out of WAVE and JSON in the order of their type, whatever order the text
+/// names them in, so that a value prints the way a guest would return it (found by the
+/// `values` fuzz target: `{none, a}` read back as `{a, none}`).
+#[test]
+fn flags_are_read_in_the_order_of_their_type() {
+    use weft_runtime::values::{Path, json::from_json, wave::parse_value};
+    let component = common::load("types");
+    let echo = component
+        .exports()
+        .funcs()
+        .iter()
+        .find(|f| f.name == "echo-flags")
+        .expect("types exports echo-flags");
+    let (_, ty) = echo.ty.params().next().expect("echo-flags takes flags");
+    let no_handles = |_: &str, _: &weft_runtime::wasmtime::component::Type| Err(String::new());
+    let path = Path::root("x");
+    let expected = Val::Flags(vec!["read".to_string(), "admin".to_string()]);
+    assert_eq!(
+        parse_value("{admin, read}", &ty, &path, &no_handles).unwrap(),
+        expected
+    );
+    assert_eq!(
+        from_json(&json!(["admin", "read"]), &ty, &path, &no_handles).unwrap(),
+        expected
+    );
+    assert_eq!(
+        from_json(
+            &json!({"admin": true, "read": true}),
+            &ty,
+            &path,
+            &no_handles
+        )
+        .unwrap(),
+        expected
+    );
+}

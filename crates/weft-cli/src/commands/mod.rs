@@ -1,6 +1,7 @@
 //! One module per subcommand; the file name is the subcommand name.
 
 pub mod call;
+pub mod completions;
 pub mod compose;
 pub mod inspect;
 pub mod new;

@@ -1,9 +1,12 @@
 //! `weft targets`: does a component fit a WIT world?
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use clap::Args;
+use serde_json::json;
+use weft_compose::TargetsError;
 
 use crate::options::WitWorld;
 
@@ -28,6 +31,10 @@ pub struct TargetsCommand {
     /// Accept imports of WASI 0.2 interfaces the world does not list (hosts provide them).
     #[arg(long)]
     pub allow_wasi: bool,
+    /// Print one JSON object: `{"ok": true, "world": ..}`, or `{"ok": false, "world": ..,
+    /// "differences": [..]}` (or `"error"` when the check could not run).
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl TargetsCommand {
@@ -39,13 +46,34 @@ impl TargetsCommand {
             .world
             .get()
             .context("`--wit PATH` names the world's package")?;
-        let world = weft_compose::targets(&bytes, &world, self.allow_wasi)?;
-        use std::io::Write as _;
-        writeln!(
-            std::io::stdout(),
-            "`{}` fits world `{world}`",
-            self.component.display()
-        )?;
-        Ok(())
+        let checked = weft_compose::targets(&bytes, &world, self.allow_wasi);
+        let mut out = std::io::stdout().lock();
+        if !self.json {
+            writeln!(
+                out,
+                "`{}` fits world `{}`",
+                self.component.display(),
+                checked?
+            )?;
+            return Ok(());
+        }
+        let component = self.component.display().to_string();
+        let report = match &checked {
+            Ok(world) => json!({"ok": true, "component": component, "world": world}),
+            Err(TargetsError::Mismatch { world, differences }) => json!({
+                "ok": false, "component": component, "world": world, "differences": differences,
+            }),
+            Err(error) => {
+                json!({"ok": false, "component": component, "error": format!("{error:#}")})
+            }
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        match checked {
+            Ok(_) => Ok(()),
+            Err(TargetsError::Mismatch { world, .. }) => {
+                bail!("`{component}` does not fit world `{world}`")
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 }

@@ -249,7 +249,14 @@ pub fn from_json(
                     );
                 }
             };
-            Ok(Val::Flags(set))
+            // In the type's order, as a guest returns them, so one value has one text.
+            Ok(Val::Flags(
+                names
+                    .iter()
+                    .filter(|n| set.iter().any(|s| s == *n))
+                    .map(|n| n.to_string())
+                    .collect(),
+            ))
         }
         Type::Own(_) | Type::Borrow(_) => {
             let name = value.as_str().ok_or_else(|| {

@@ -225,7 +225,14 @@ pub fn from_node(
                     return Err(unknown_case(path, ty, name, flags.names().collect()));
                 }
             }
-            Ok(Val::Flags(given.into_iter().map(str::to_string).collect()))
+            // In the type's order, as a guest returns them, so one value has one text.
+            Ok(Val::Flags(
+                flags
+                    .names()
+                    .filter(|n| given.contains(n))
+                    .map(str::to_string)
+                    .collect(),
+            ))
         }
         Type::Own(_) | Type::Borrow(_) => {
             if node.ty() != NodeType::Label {

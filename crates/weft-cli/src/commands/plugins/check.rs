@@ -4,6 +4,7 @@ use std::io::Write as _;
 
 use anyhow::bail;
 use clap::Args;
+use serde_json::json;
 use weft_plugins::PluginStatus;
 
 use super::{HostOptions, shown};
@@ -21,6 +22,10 @@ Exit status: 0 when every enabled plugin loads, 1 when one does not or on any er
 pub struct CheckCommand {
     #[command(flatten)]
     host: HostOptions,
+    /// Print one JSON array, an object per plugin: `name`, `file`, `status` (`ok`,
+    /// `failed`, `off`), and `info`, `world`, `built_for`, `wants`, `sha256` or `error`.
+    #[arg(long)]
+    json: bool,
 }
 
 impl CheckCommand {
@@ -30,56 +35,77 @@ impl CheckCommand {
         let plugins = host.plugins();
         let mut out = std::io::stdout().lock();
         let mut failed = 0;
+        let mut report = Vec::new();
         for plugin in &plugins {
             let file = shown(&plugin.path);
-            match &plugin.status {
+            let entry = match &plugin.status {
                 PluginStatus::Loaded {
                     world,
+                    version,
                     info,
                     wanted,
-                    ..
+                    sha256,
                 } => {
-                    writeln!(out, "ok      {} ({file})", plugin.name)?;
-                    writeln!(
-                        out,
-                        "        {} {} by {}: {}",
-                        info.name, info.version, info.author, info.description
-                    )?;
-                    let wants = match wanted {
-                        Some(types) => format!("; wants {}", types.join(", ")),
-                        None => String::new(),
-                    };
-                    writeln!(out, "        fits {world}{wants}")?;
+                    if !self.json {
+                        writeln!(out, "ok      {} ({file})", plugin.name)?;
+                        writeln!(
+                            out,
+                            "        {} {} by {}: {}",
+                            info.name, info.version, info.author, info.description
+                        )?;
+                        let wants = match wanted {
+                            Some(types) => format!("; wants {}", types.join(", ")),
+                            None => String::new(),
+                        };
+                        writeln!(out, "        fits {world}{wants}")?;
+                    }
+                    json!({
+                        "name": plugin.name, "file": file, "status": "ok", "world": world,
+                        "info": {"name": info.name, "version": info.version,
+                                 "author": info.author, "description": info.description},
+                        "wants": wanted, "sha256": sha256, "built_for": version.to_string(),
+                    })
                 }
                 PluginStatus::Failed(error) => {
                     failed += 1;
-                    writeln!(out, "FAILED  {} ({file})", plugin.name)?;
-                    let mut message = String::new();
-                    let causes = std::iter::successors(
-                        Some(error.as_ref() as &(dyn std::error::Error + 'static)),
-                        |e| e.source(),
-                    );
-                    for cause in causes.map(|c| c.to_string()) {
-                        // Errors that show their source in their own message are not repeated.
-                        if !message.contains(&cause) {
-                            if !message.is_empty() {
-                                message.push_str(": ");
-                            }
-                            message.push_str(&cause);
+                    let message = message_of(error.as_ref());
+                    if !self.json {
+                        writeln!(out, "FAILED  {} ({file})", plugin.name)?;
+                        for line in message.lines() {
+                            writeln!(out, "        {line}")?;
                         }
                     }
-                    for line in message.lines() {
-                        writeln!(out, "        {line}")?;
-                    }
+                    json!({"name": plugin.name, "file": file, "status": "failed", "error": message})
                 }
                 PluginStatus::Disabled => {
-                    writeln!(out, "off     {} ({file}): enabled = false", plugin.name)?;
+                    if !self.json {
+                        writeln!(out, "off     {} ({file}): enabled = false", plugin.name)?;
+                    }
+                    json!({"name": plugin.name, "file": file, "status": "off"})
                 }
-            }
+            };
+            report.push(entry);
+        }
+        if self.json {
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
         }
         if failed > 0 {
             bail!("{failed} of {} plugins failed to load", plugins.len());
         }
         Ok(())
     }
+}
+
+/// `error` and its causes on one line, leaving out causes its message already shows.
+fn message_of(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = String::new();
+    for cause in std::iter::successors(Some(error), |e| e.source()).map(|c| c.to_string()) {
+        if !message.contains(&cause) {
+            if !message.is_empty() {
+                message.push_str(": ");
+            }
+            message.push_str(&cause);
+        }
+    }
+    message
 }
