@@ -35,7 +35,8 @@ fi
 
 cargo build --quiet --release -p weft-cli
 weft="$target_dir/release/weft"
-cargo build --quiet --release --target wasm32-wasip2 \
+# Where examples/compose/compose.toml looks for them, whatever CARGO_TARGET_DIR says.
+cargo build --quiet --release --target wasm32-wasip2 --target-dir guests/target \
     --manifest-path guests/Cargo.toml -p greeter -p logger
 
 work=$(mktemp -d)

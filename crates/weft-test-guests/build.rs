@@ -134,10 +134,11 @@ fn build_guests(guests: &Path, target_dir: &Path) -> BTreeMap<String, PathBuf> {
         if msg["reason"] != "compiler-artifact" {
             continue;
         }
-        let is_cdylib = msg["target"]["kind"]
+        // A `cdylib` is a library component; a `bin` a `wasi:cli/command` one.
+        let is_component = msg["target"]["kind"]
             .as_array()
-            .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"));
-        if !is_cdylib {
+            .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib" || k == "bin"));
+        if !is_component {
             continue;
         }
         let name = package_name(msg["package_id"].as_str().unwrap_or_default());

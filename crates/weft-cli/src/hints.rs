@@ -14,6 +14,7 @@ fn trap_hint(kind: TrapKind) -> &'static str {
         | TrapKind::TableLimit
         | TrapKind::StackOverflow
         | TrapKind::GuestAbort
+        | TrapKind::Exit(_)
         | TrapKind::Other => "",
     }
 }

@@ -38,6 +38,7 @@ enum Command {
     Test(commands::test::TestCommand),
     #[command(subcommand)]
     Wit(commands::wit::WitCommand),
+    Run(commands::run::RunCommand),
     Completions(commands::completions::CompletionsCommand),
 }
 
@@ -55,6 +56,7 @@ impl Command {
             Command::Targets(c) => c.run(),
             Command::Test(c) => c.run(),
             Command::Wit(c) => c.run(),
+            Command::Run(c) => c.run(),
             Command::Completions(c) => c.run(),
         }
     }

@@ -64,6 +64,10 @@ pub fn print_error(error: &anyhow::Error) -> ExitCode {
     if broken_pipe {
         return ExitCode::SUCCESS;
     }
+    // `weft run`: the component's own exit status, which it has already explained.
+    if let Some(exit) = error.downcast_ref::<crate::commands::run::GuestExit>() {
+        return ExitCode::from(exit.0);
+    }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let label = if color {
         "\x1b[1;31merror\x1b[0m"

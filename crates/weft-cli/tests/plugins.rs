@@ -108,14 +108,19 @@ fn check_prints_each_plugin_and_its_world() {
     }
 }
 
-#[test]
-fn check_fails_for_a_plugin_of_another_world() {
-    let dir = tempfile::tempdir().unwrap();
+/// The example chain plus the greeter, a component of another world.
+fn manifest_with_greeter(dir: &Path) -> PathBuf {
     let extra = format!(
         "[[plugin]]\nname = \"greeter\"\npath = {:?}\n",
         weft_test_guests::path("greeter")
     );
-    let path = manifest(dir.path(), &extra);
+    manifest(dir, &extra)
+}
+
+#[test]
+fn check_fails_for_a_plugin_of_another_world() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = manifest_with_greeter(dir.path());
     let out = weft(
         dir.path(),
         &["plugins", "check", path.to_str().unwrap()],
@@ -144,11 +149,7 @@ fn check_fails_for_a_plugin_of_another_world() {
 #[test]
 fn check_json_reports_every_plugin() {
     let dir = tempfile::tempdir().unwrap();
-    let extra = format!(
-        "[[plugin]]\nname = \"greeter\"\npath = {:?}\n",
-        weft_test_guests::path("greeter")
-    );
-    let path = manifest(dir.path(), &extra);
+    let path = manifest_with_greeter(dir.path());
     let out = weft(
         dir.path(),
         &["plugins", "check", "--json", path.to_str().unwrap()],

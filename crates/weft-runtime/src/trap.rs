@@ -28,6 +28,8 @@ pub enum TrapKind {
     GuestAbort,
     /// The guest waits on a stream, future or task that nothing will complete.
     Stalled,
+    /// The guest called `wasi:cli/exit` with this status: a command ending, not a fault.
+    Exit(i32),
     /// Another trap or host error.
     Other,
 }
@@ -104,6 +106,11 @@ pub fn classify(error: wasmtime::Error, limits: &Limits) -> Trap {
         (TrapKind::TableLimit, exceeded.to_string())
     } else if let Some(called) = error.downcast_ref::<UnknownImportCalled>() {
         (TrapKind::UnknownImport, called.to_string())
+    } else if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        (
+            TrapKind::Exit(exit.0),
+            format!("the guest exited with status {}", exit.0),
+        )
     } else {
         match error.downcast_ref::<wasmtime::Trap>() {
             Some(wasmtime::Trap::OutOfFuel) => (

@@ -35,6 +35,22 @@ pub fn trial(name: impl Into<String>, test: impl FnOnce(&mut Snapshots) + Send +
     })
 }
 
+/// A trial per case, named by its file name, each running `test` on its path.
+pub fn case_trials(cases: &[PathBuf], test: fn(&mut Snapshots, &Path)) -> Vec<Trial> {
+    cases
+        .iter()
+        .map(|case| {
+            let name = case
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let case = case.clone();
+            trial(name, move |s| test(s, &case))
+        })
+        .collect()
+}
+
 /// The outcome of one trial: the expected files it compared and what went wrong.
 #[derive(Debug, Default)]
 pub struct Snapshots {

@@ -172,10 +172,23 @@ pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
 }
 
 pub(crate) fn load_wasm(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
-    let decoded = wit_component::decode(bytes).map_err(|source| LoadError::Decode {
+    let decode_error = |source| LoadError::Decode {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    // wit-component reads through a buffer it first grows to whatever size a section
+    // header claims, zero-filled: 19 bytes can make it write gigabytes (found by the
+    // `load` fuzz target). Parsing the bytes in memory first refuses such a file at once.
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let Err(e) = payload {
+            return Err(decode_error(anyhow::anyhow!(
+                "{} (at offset {:#x})",
+                e.message(),
+                e.offset()
+            )));
+        }
+    }
+    let decoded = wit_component::decode(bytes).map_err(decode_error)?;
     let (resolve, main, world, kind) = match decoded {
         wit_component::DecodedWasm::WitPackage(resolve, pkg) => {
             (resolve, pkg, None, InputKind::WitPackage)

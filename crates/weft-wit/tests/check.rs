@@ -33,14 +33,7 @@ fn expected_path(case: &Path) -> PathBuf {
 
 fn main() {
     let cases = cases();
-    let mut trials: Vec<Trial> = cases
-        .iter()
-        .map(|case| {
-            let name = case.file_name().unwrap().to_string_lossy().into_owned();
-            let case = case.clone();
-            weft_snapshots::trial(name, move |s| check_case(s, &case))
-        })
-        .collect();
+    let mut trials = weft_snapshots::case_trials(&cases, check_case);
     trials.push(Trial::test(
         "fixes-are-checked-on-most-invalid-inputs",
         || {

@@ -20,14 +20,7 @@ const CASES: &str = "tests/ui/diff";
 
 fn main() {
     let cases = case_dirs();
-    let mut trials: Vec<Trial> = cases
-        .iter()
-        .map(|case| {
-            let name = case.file_name().unwrap().to_string_lossy().into_owned();
-            let case = case.clone();
-            weft_snapshots::trial(name, move |s| diff_case(s, &case))
-        })
-        .collect();
+    let mut trials = weft_snapshots::case_trials(&cases, diff_case);
     trials.push(Trial::test("rules", || {
         rules();
         Ok(())

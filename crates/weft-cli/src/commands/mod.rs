@@ -8,6 +8,7 @@ pub mod new;
 pub mod pipeline;
 pub mod plug;
 pub mod plugins;
+pub mod run;
 pub mod serve;
 pub mod targets;
 pub mod test;
