@@ -1,31 +1,21 @@
 //! `weft pipeline` through the real binary: stdin to stdout, files, directories of
 //! inputs, a failing stage that leaves no output, and `--stats --json`.
 
-use std::io::Write as _;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 fn guest(name: &str) -> &'static str {
     weft_test_guests::path(name)
 }
 
 fn weft(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .arg("pipeline")
-        .args(args)
-        .current_dir(dir)
-        .env(
-            "WEFT_CACHE_DIR",
-            std::env::temp_dir().join(format!("weft-cli-pipeline-{}", std::process::id())),
-        )
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    let cache = std::env::temp_dir().join(format!("weft-cli-pipeline-{}", std::process::id()));
+    let args: Vec<&str> = std::iter::once("pipeline")
+        .chain(args.iter().copied())
+        .collect();
+    common::weft_with_stdin(dir, &cache, &args, stdin)
 }
 
 fn lines(n: usize) -> Vec<u8> {

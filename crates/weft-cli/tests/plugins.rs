@@ -1,9 +1,10 @@
 //! `weft plugins check` and `weft plugins run` through the real binary, on the bundled
 //! example chain (`examples/plugins/`: auth, a JavaScript blocklist, rate-limit).
 
-use std::io::Write as _;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -62,18 +63,7 @@ fn weft(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn run(dir: &Path, cache: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .args(args)
-        .current_dir(dir)
-        .env("WEFT_CACHE_DIR", cache)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    common::weft_with_stdin(dir, cache, args, stdin)
 }
 
 fn text(bytes: &[u8]) -> String {

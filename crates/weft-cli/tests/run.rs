@@ -1,23 +1,18 @@
 //! `weft run` on a `wasi:cli/command` component: the exit status is the component's, and
 //! stdin reaches it.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
+
+use std::path::Path;
 
 fn weft_run(args: &[&str], stdin: &[u8]) -> std::process::Output {
     let cache = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
-        .arg("run")
-        .arg(weft_test_guests::path("cli-hello"))
-        .args(args)
-        .env("WEFT_CACHE_DIR", cache.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+    let guest = weft_test_guests::path("cli-hello");
+    let args: Vec<&str> = ["run", guest]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    common::weft_with_stdin(Path::new("."), cache.path(), &args, stdin)
 }
 
 /// WASI 0.2's `exit` takes a `result`, so a Rust guest's `process::exit(3)` arrives as
