@@ -70,21 +70,24 @@ fn main() {
 /// Does `case` fail with diagnostics that all carry a fix? Those fixes are applied.
 fn every_fix_applies(case: &Path) -> bool {
     match weft_wit::load(case) {
-        Err(weft_wit::LoadError::Invalid { diagnostics, .. }) => {
-            case.is_file()
-                && diagnostics
-                    .iter()
-                    .all(|d| d.hint.as_ref().is_some_and(|h| !h.fix.is_empty()))
-        }
+        Err(weft_wit::LoadError::Invalid { diagnostics, .. }) => all_fixable(case, &diagnostics),
         _ => false,
     }
+}
+
+/// Is `case` one file whose every diagnostic carries a fix?
+fn all_fixable(case: &Path, diagnostics: &[weft_wit::Diagnostic]) -> bool {
+    case.is_file()
+        && diagnostics
+            .iter()
+            .all(|d| d.hint.as_ref().is_some_and(|h| !h.fix.is_empty()))
 }
 
 fn check_case(s: &mut Snapshots, case: &Path) {
     let actual = match weft_wit::load(case) {
         Ok(loaded) => format!("ok: {}\n", weft_wit::summarize(&loaded)),
         Err(weft_wit::LoadError::Invalid { diagnostics, .. }) => {
-            if every_fix_applies(case) {
+            if all_fixable(case, &diagnostics) {
                 let text = std::fs::read_to_string(case).unwrap();
                 let fixed = weft_wit::apply_fixes(&case.display().to_string(), &text, &diagnostics);
                 if let Err(e) = weft_wit::load_str("fixed.wit", &fixed) {
