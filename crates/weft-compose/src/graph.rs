@@ -40,7 +40,7 @@ pub enum ComposeError {
         path: PathBuf,
     },
     /// An instantiation names a component that is not a dependency.
-    #[error("{}: no dependency named `{name}`; {}\n{}", location.position(), did_you_mean(suggestion.as_deref(), "dependencies", known), location.snippet())]
+    #[error("no dependency named `{name}`; {}\n{}", did_you_mean(suggestion.as_deref(), "dependencies", known), location.excerpt())]
     UnknownComponent {
         /// Where it is named.
         location: Box<Location>,
@@ -52,7 +52,7 @@ pub enum ComposeError {
         suggestion: Option<String>,
     },
     /// Two instantiations have the same instance name.
-    #[error("{}: instance `{name}` is defined twice; give one of them another `name = \"…\"`\n{}", location.position(), location.snippet())]
+    #[error("instance `{name}` is defined twice; give one of them another `name = \"…\"`\n{}", location.excerpt())]
     DuplicateInstance {
         /// Where the second one is.
         location: Box<Location>,
@@ -92,7 +92,7 @@ pub enum ComposeError {
         source: anyhow::Error,
     },
     /// A `dependencies` key matches no import of the instantiated component.
-    #[error("{}: `{component}` has no import `{import}`; {}\n{}", location.position(), did_you_mean(suggestion.as_deref(), "imports", available), location.snippet())]
+    #[error("`{component}` has no import `{import}`; {}\n{}", did_you_mean(suggestion.as_deref(), "imports", available), location.excerpt())]
     UnknownImport {
         /// Where the key is.
         location: Box<Location>,
@@ -106,7 +106,7 @@ pub enum ComposeError {
         suggestion: Option<String>,
     },
     /// A `dependencies` key or export name matches several items.
-    #[error("{}: `{name}` could mean any of {}; write the full name\n{}", location.position(), list(candidates), location.snippet())]
+    #[error("`{name}` could mean any of {}; write the full name\n{}", list(candidates), location.excerpt())]
     Ambiguous {
         /// Where the name is.
         location: Box<Location>,
@@ -116,7 +116,7 @@ pub enum ComposeError {
         candidates: Vec<String>,
     },
     /// An argument names neither an instance nor a dependency.
-    #[error("{}: no instance or dependency named `{name}`; {}\n{}", location.position(), did_you_mean(suggestion.as_deref(), "instances and dependencies", known), location.snippet())]
+    #[error("no instance or dependency named `{name}`; {}\n{}", did_you_mean(suggestion.as_deref(), "instances and dependencies", known), location.excerpt())]
     UnknownInstance {
         /// Where the name is.
         location: Box<Location>,
@@ -128,7 +128,7 @@ pub enum ComposeError {
         suggestion: Option<String>,
     },
     /// The source instance has no export that fits the import.
-    #[error("{}: instance `{instance}` has no export for import `{import}`; its exports are {}; choose one with `{{ instance = \"{instance}\", export = \"…\" }}`\n{}", location.position(), list(exports), location.snippet())]
+    #[error("instance `{instance}` has no export for import `{import}`; its exports are {}; choose one with `{{ instance = \"{instance}\", export = \"…\" }}`\n{}", list(exports), location.excerpt())]
     NoMatchingExport {
         /// Where the argument is.
         location: Box<Location>,
@@ -140,7 +140,7 @@ pub enum ComposeError {
         exports: Vec<String>,
     },
     /// A named export does not exist.
-    #[error("{}: instance `{instance}` has no export `{export}`; {}\n{}", location.position(), did_you_mean(suggestion.as_deref(), "exports", exports), location.snippet())]
+    #[error("instance `{instance}` has no export `{export}`; {}\n{}", did_you_mean(suggestion.as_deref(), "exports", exports), location.excerpt())]
     UnknownExport {
         /// Where the name is.
         location: Box<Location>,
@@ -154,7 +154,7 @@ pub enum ComposeError {
         suggestion: Option<String>,
     },
     /// The export given to an import has a different type.
-    #[error("{}: {}\n{}{}", location.position(), mismatch.headline(), location.snippet(), mismatch.details())]
+    #[error("{}\n{}{}", mismatch.headline(), location.excerpt(), mismatch.details())]
     TypeMismatch {
         /// Where the argument is.
         location: Box<Location>,
@@ -277,7 +277,11 @@ impl<'m> Composer<'m> {
     }
 
     fn at<T>(&self, spanned: &Spanned<T>) -> Box<Location> {
-        Box::new(Location::from_span(self.path, self.text, spanned.span()))
+        Box::new(Location::from_span(
+            self.path.display().to_string(),
+            self.text,
+            spanned.span(),
+        ))
     }
 
     fn dependency_names(&self) -> Vec<String> {

@@ -145,7 +145,7 @@ pub enum ManifestError {
         source: std::io::Error,
     },
     /// The TOML is malformed or does not follow the format.
-    #[error("{}: {message}\n{}\n  = hint: see docs/compose.md for the manifest format", location.position(), location.snippet())]
+    #[error("{message}\n{}\n  help: see docs/compose.md for the manifest format", location.excerpt())]
     Syntax {
         /// Where the mistake is.
         location: Box<Location>,
@@ -160,7 +160,7 @@ impl Manifest {
         toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             ManifestError::Syntax {
-                location: Box::new(Location::from_span(path, text, span)),
+                location: Box::new(Location::from_span(path.display().to_string(), text, span)),
                 message: e.message().trim_end().to_string(),
             }
         })
@@ -324,9 +324,7 @@ exports = ["z"]
         let text = "[component]\nname = \"x\"\n[component.instantiate]\ncomponent = \"a\"\ndependecies = {}\n";
         let err = Manifest::parse(Path::new("c.toml"), text).unwrap_err();
         let msg = err.to_string();
-        assert!(
-            msg.starts_with("c.toml:5:1: unknown field `dependecies`"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("unknown field `dependecies`"), "{msg}");
+        assert!(msg.contains("╭─[c.toml:5:1]"), "{msg}");
     }
 }

@@ -1,79 +1,9 @@
-//! Places in input files (manifests, WAC documents), for error messages that point at
-//! the line to fix.
+//! Reading host manifests (TOML) with errors that point at the line to fix, drawn by
+//! weft-wit's one renderer ([`weft_wit::report`]).
 
-use std::fmt;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// A position in an input file, shown as `path:line:column` with the offending line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    /// The input file.
-    pub path: PathBuf,
-    /// 1-based line number.
-    pub line: usize,
-    /// 1-based column, counted in characters.
-    pub column: usize,
-    /// The source line, for the snippet.
-    pub text: String,
-    /// How many characters of `text` to underline (at least 1).
-    pub width: usize,
-}
-
-impl Location {
-    /// The location of the byte range `span` in `source`, which was read from `path`.
-    pub fn from_span(path: &Path, source: &str, span: Range<usize>) -> Self {
-        let start = floor_char_boundary(source, span.start.min(source.len()));
-        let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
-        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = source[start..]
-            .find('\n')
-            .map_or(source.len(), |i| start + i);
-        let line = source[..start].matches('\n').count() + 1;
-        let column = source[line_start..start].chars().count() + 1;
-        let text = source[line_start..line_end]
-            .trim_end_matches('\r')
-            .to_string();
-        let width = source[start..end.min(line_end)].chars().count().max(1);
-        Location {
-            path: path.to_path_buf(),
-            line,
-            column,
-            text,
-            width,
-        }
-    }
-
-    /// The `path:line:column` prefix alone.
-    pub fn position(&self) -> String {
-        format!("{}:{}:{}", self.path.display(), self.line, self.column)
-    }
-
-    /// The offending line with the span underlined, indented, for the end of a message.
-    pub fn snippet(&self) -> String {
-        let gutter = self.line.to_string();
-        let pad = " ".repeat(gutter.len());
-        format!(
-            "{pad} |\n{gutter} | {}\n{pad} | {}{}",
-            self.text,
-            " ".repeat(self.column - 1),
-            "^".repeat(self.width)
-        )
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.position())
-    }
-}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
+pub use weft_wit::Location;
 
 /// `names` as a backticked, comma-separated list, or `none`.
 pub(crate) fn list(names: impl IntoIterator<Item = impl AsRef<str>>) -> String {
@@ -101,7 +31,7 @@ pub enum TomlError {
         source: std::io::Error,
     },
     /// The TOML is malformed, or a key or value is wrong.
-    #[error("{}: {message}\n{}\n  = hint: {hint}", location.position(), location.snippet())]
+    #[error("{message}\n{}\n  help: {hint}", location.excerpt())]
     Syntax {
         /// Where the mistake is.
         location: Box<Location>,
@@ -131,7 +61,11 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     toml::from_str(text).map_err(|e| {
         let message = e.message().trim_end().to_string();
         TomlError::Syntax {
-            location: Box::new(Location::from_span(path, text, e.span().unwrap_or(0..0))),
+            location: Box::new(Location::from_span(
+                path.display().to_string(),
+                text,
+                e.span().unwrap_or(0..0),
+            )),
             hint: manifest_hint(&message, docs),
             message,
         }
@@ -158,16 +92,6 @@ pub fn manifest_hint(message: &str, docs: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn location_counts_lines_and_columns() {
-        let src = "a = 1\nbcd = \"x\"\n";
-        let at = Location::from_span(Path::new("f.toml"), src, 12..15);
-        assert_eq!((at.line, at.column, at.width), (2, 7, 3));
-        assert_eq!(at.text, "bcd = \"x\"");
-        assert_eq!(at.position(), "f.toml:2:7");
-        assert!(at.snippet().ends_with("|       ^^^"), "{}", at.snippet());
-    }
 
     #[test]
     fn manifest_hints_name_the_closest_key() {

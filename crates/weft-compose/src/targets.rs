@@ -134,7 +134,7 @@ fn wasi_hint(differences: &[Difference]) -> &'static str {
         |d| matches!(d, Difference::ImportNotInWorld { name, .. } if name.starts_with("wasi:")),
     );
     if imports_wasi {
-        "\n  = hint: components built for `wasm32-wasip2` import WASI; a world they target must \
+        "\n  help: components built for `wasm32-wasip2` import WASI; a world they target must \
          include it, e.g. `include wasi:cli/imports@0.2.6;`, or pass `--allow-wasi`"
     } else {
         ""

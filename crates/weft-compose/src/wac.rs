@@ -55,7 +55,7 @@ pub enum WacError {
     )]
     BadDep(String),
     /// The document is not valid WAC, or does not resolve against its packages.
-    #[error("{}: {message}\n{}", location.position(), location.snippet())]
+    #[error("{message}\n{}", location.excerpt())]
     Document {
         /// Where the problem is.
         location: Box<Location>,
@@ -63,7 +63,7 @@ pub enum WacError {
         message: String,
     },
     /// An instantiation argument has another type than the import it is given for.
-    #[error("{}: {}\n{}{}", location.position(), mismatch.headline(), location.snippet(), mismatch.details())]
+    #[error("{}\n{}{}", mismatch.headline(), location.excerpt(), mismatch.details())]
     TypeMismatch {
         /// Where the argument is.
         location: Box<Location>,
@@ -101,7 +101,7 @@ impl WacError {
                 // wac's primary labels repeat the message; only secondary ones add places.
                 for other in labels.iter().filter(|l| l.offset() != label.offset()) {
                     let at = Location::from_span(
-                        path,
+                        path.display().to_string(),
                         source,
                         other.offset()..other.offset() + other.len(),
                     );
@@ -113,7 +113,11 @@ impl WacError {
                 }
                 let span = label.offset()..label.offset() + label.len();
                 WacError::Document {
-                    location: Box::new(Location::from_span(path, source, span)),
+                    location: Box::new(Location::from_span(
+                        path.display().to_string(),
+                        source,
+                        span,
+                    )),
                     message,
                 }
             }
@@ -231,7 +235,7 @@ fn resolved<R>(
         match mismatch {
             Some((span, mismatch)) => WacError::TypeMismatch {
                 location: Box::new(Location::from_span(
-                    path,
+                    path.display().to_string(),
                     source,
                     span.offset()..span.offset() + span.len(),
                 )),

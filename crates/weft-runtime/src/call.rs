@@ -8,6 +8,7 @@ use std::fmt;
 
 use wasm_wave::ast::Node;
 use wasm_wave::untyped::UntypedFuncCall;
+use weft_wit::{Location, Report};
 
 /// A call written as text that does not parse.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,27 +21,17 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// How many characters of the statement are shown on each side of the problem.
-const CONTEXT: usize = 60;
-
 impl fmt::Display for SyntaxError {
+    /// The message and the statement with the place underlined (a long statement is
+    /// shown around the place; see [`weft_wit::report`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // A statement may be megabytes long: show a window around the problem.
-        let offset = self.offset.min(self.source.len());
-        let before: Vec<char> = self.source[..offset].chars().collect();
-        let after: Vec<char> = self.source[offset..].chars().collect();
-        let shown_before = before.len().min(CONTEXT);
-        let mut line = String::new();
-        if shown_before < before.len() {
-            line.push('…');
-        }
-        line.extend(&before[before.len() - shown_before..]);
-        let column = line.chars().count();
-        line.extend(after.iter().take(CONTEXT));
-        if after.len() > CONTEXT {
-            line.push('…');
-        }
-        write!(f, "{}\n  {line}\n  {}^", self.message, " ".repeat(column))
+        let location = Location::from_span("", &self.source, self.offset..self.offset);
+        let report = Report {
+            message: &self.message,
+            location: Some(&location),
+            ..Report::default()
+        };
+        write!(f, "{report}")
     }
 }
 
@@ -209,8 +200,8 @@ mod tests {
         let err = CallText::parse(&text).unwrap_err().to_string();
         assert!(err.len() < 400, "{} bytes", err.len());
         let lines: Vec<&str> = err.lines().collect();
-        let caret = lines[2].find('^').unwrap();
-        assert_eq!(lines[1].chars().nth(caret), Some('@'), "{err}");
+        let underline = lines[3].chars().position(|c| c == '─').unwrap();
+        assert_eq!(lines[2].chars().nth(underline), Some('@'), "{err}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use weft_runtime::{
     CallText, ExportCatalog, ExportFunc, FuncKind, Limits, LoadedComponent, Statement, TrapKind,
     interface_matches, parse_size,
 };
+use weft_wit::Report;
 
 use crate::file::{RawCall, RawCase, RawMock, RawStep, RawWasi, TestFile};
 
@@ -172,10 +173,19 @@ impl OrderEntry {
 
 /// Why a test file cannot run: each problem, with where it is.
 #[derive(Debug, thiserror::Error)]
-#[error("{} problem(s) in the test file:\n{}", problems.len(), problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+#[error("{} problem(s) in the test file:\n{}", problems.len(), indented(problems))]
 pub struct CheckError {
-    /// One line per problem: `FILE:LINE:COL: where: what`.
+    /// Each problem: `where: what`, and the excerpt of the file that shows it.
     pub problems: Vec<String>,
+}
+
+/// The problems, each indented by two spaces, a blank line between two.
+fn indented(problems: &[String]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {}", p.replace('\n', "\n  ")))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// The trap kinds a file may name, as written there.
@@ -346,11 +356,23 @@ struct Problems<'f> {
 
 impl Problems<'_> {
     fn push(&mut self, span: Option<Range<usize>>, context: &str, message: impl std::fmt::Display) {
-        let place = match span {
-            Some(span) => self.file.at(span),
-            None => self.file.path.display().to_string(),
+        let problem = match span.and_then(|span| self.file.at(span)) {
+            Some(location) => {
+                // A message's further lines (what the component has) follow the excerpt.
+                let message = message.to_string();
+                let (headline, rest) = message.split_once('\n').unwrap_or((&message, ""));
+                let notes: Vec<String> = rest.lines().map(|l| l.trim().to_string()).collect();
+                Report {
+                    message: &format!("{context}: {headline}"),
+                    location: Some(&location),
+                    notes: &notes,
+                    ..Report::default()
+                }
+                .to_string()
+            }
+            None => format!("{}: {context}: {message}", self.file.path.display()),
         };
-        self.list.push(format!("{place}: {context}: {message}"));
+        self.list.push(problem);
     }
 }
 

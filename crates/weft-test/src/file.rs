@@ -73,12 +73,11 @@ impl TestFile {
         }
     }
 
-    /// The location of a span of this file, for messages.
-    pub(crate) fn at(&self, span: std::ops::Range<usize>) -> String {
-        if self.text.is_empty() {
-            return self.path.display().to_string();
-        }
-        Location::from_span(&self.path, &self.text, span).position()
+    /// The location of a span of this file, for messages; `None` for a file given
+    /// as a value rather than read from text.
+    pub(crate) fn at(&self, span: std::ops::Range<usize>) -> Option<Location> {
+        (!self.text.is_empty())
+            .then(|| Location::from_span(self.path.display().to_string(), &self.text, span))
     }
 }
 

@@ -42,6 +42,7 @@ pub mod inspect;
 pub mod load;
 pub mod print;
 mod render;
+pub mod report;
 mod scan;
 mod sources;
 mod suggest;
@@ -49,13 +50,14 @@ pub mod summary;
 pub mod validate;
 mod wasi;
 
-pub use diagnose::{Diagnostic, Edit, Hint, HintCode, Location, apply_fixes};
+pub use diagnose::{Diagnostic, Edit, Hint, HintCode, apply_fixes};
 pub use diff::{Bump, Change, ChangeKind, DiffError, DiffReport, SemverCheck, Verdict, diff};
 pub use inspect::{
     CustomSection, InspectError, Inspection, ModuleInfo, Producer, inspect, print_wit,
 };
 pub use load::{InputKind, LoadError, Loaded, MAX_WIT_TEXT, load, load_str, load_with};
 pub use print::{PrintError, print, print_json};
+pub use report::{Location, Report};
 pub use sources::Features;
 pub use suggest::closest;
 pub use summary::{ComponentSummary, Summary, summarize};

@@ -12,12 +12,14 @@
 //! the error span (see [`crate::scan`]); weft never decides on its own that
 //! text is invalid.
 //!
-//! This module holds the diagnostics and their text; `hints` recognises the
+//! This module holds the diagnostics and their text (drawn by [`crate::report`]); `hints` recognises the
 //! mistakes and builds their fixes, and `recover` runs the fix-and-reparse loop.
 
 use std::fmt;
 
 use serde::Serialize;
+
+use crate::report::{Location, Report};
 
 mod hints;
 mod recover;
@@ -39,23 +41,6 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// How to fix it, when weft recognises the mistake.
     pub hint: Option<Hint>,
-}
-
-/// A place in a source file.
-#[derive(Debug, Clone, Serialize)]
-pub struct Location {
-    /// The file, as the user named it.
-    pub file: String,
-    /// 1-based line of the start.
-    pub line: usize,
-    /// 1-based column (in characters) of the start.
-    pub column: usize,
-    /// 1-based line of the end.
-    pub end_line: usize,
-    /// 1-based column (in characters) of the end (exclusive).
-    pub end_column: usize,
-    /// The text of line `line`.
-    pub source_line: String,
 }
 
 /// A recognised mistake and its fix.
@@ -127,39 +112,17 @@ impl fmt::Display for HintCode {
 }
 
 impl fmt::Display for Diagnostic {
-    /// Renders the diagnostic as text: message, location, source line with a
-    /// caret, notes and help.
+    /// Renders the diagnostic as text (see [`crate::report`]): message, source line
+    /// with the place underlined, notes and help.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
-        let gutter = self
-            .location
-            .as_ref()
-            .map_or(1, |l| l.line.to_string().len());
-        let pad = " ".repeat(gutter);
-        if let Some(l) = &self.location {
-            writeln!(f, "{pad}--> {}:{}:{}", l.file, l.line, l.column)?;
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{} | {}", l.line, l.source_line)?;
-            let lead: String = l
-                .source_line
-                .chars()
-                .take(l.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let len = if l.end_line == l.line && l.end_column > l.column {
-                l.end_column - l.column
-            } else {
-                1
-            };
-            writeln!(f, "{pad} | {lead}{}", "^".repeat(len))?;
-        }
-        for note in &self.notes {
-            writeln!(f, "{pad} = note: {note}")?;
-        }
-        if let Some(h) = &self.hint {
-            writeln!(f, "{pad} = help: {}", h.message)?;
-        }
-        Ok(())
+        let report = Report {
+            message: &self.message,
+            location: self.location.as_ref(),
+            label: None,
+            notes: &self.notes,
+            help: self.hint.as_ref().map(|h| h.message.as_str()),
+        };
+        writeln!(f, "error: {report}")
     }
 }
 

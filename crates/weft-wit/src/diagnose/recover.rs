@@ -1,10 +1,9 @@
 //! The fix-and-reparse loop: diagnose an error, apply its fix to an in-memory copy of
 //! the sources, resolve again, and map the next error back to the original text.
 
-use std::ops::Range;
-
 use super::hints::hint_for;
-use super::{Diagnostic, Edit, Hint, Location, MAX_DIAGNOSTICS};
+use super::{Diagnostic, Edit, Hint, MAX_DIAGNOSTICS};
+use crate::report::Location;
 use crate::sources::{RawError, Sources, resolve_sources};
 
 /// Maps a position in a patched text back to the original text, undoing the
@@ -18,35 +17,6 @@ fn map_back(log: &[(usize, usize, usize)], mut p: usize) -> usize {
         }
     }
     p
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize, &str) {
-    let offset = floor_char(text, offset.min(text.len()));
-    let start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
-    let line = text[..start].matches('\n').count() + 1;
-    let col = text[start..offset].chars().count() + 1;
-    let end = text[start..].find('\n').map_or(text.len(), |n| start + n);
-    (line, col, text[start..end].trim_end_matches('\r'))
-}
-
-fn floor_char(text: &str, mut i: usize) -> usize {
-    while i > 0 && !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn location(file: &str, text: &str, range: Range<usize>) -> Location {
-    let (line, column, source_line) = line_col(text, range.start);
-    let (end_line, end_column, _) = line_col(text, range.end.max(range.start));
-    Location {
-        file: file.to_string(),
-        line,
-        column,
-        end_line,
-        end_column,
-        source_line: source_line.to_string(),
-    }
 }
 
 /// Diagnoses `first` (the error `sources` failed with) and, by applying fixes,
@@ -83,7 +53,7 @@ pub(crate) fn diagnose_all(sources: Sources, first: RawError) -> Vec<Diagnostic>
         seen.push(key);
         let location = orig_at.as_ref().map(|(f, r)| {
             let file = &original.files[*f];
-            location(&file.display, &file.text, r.clone())
+            Location::from_span(&file.display, &file.text, r.clone())
         });
         let fix = hint
             .as_ref()
@@ -94,11 +64,11 @@ pub(crate) fn diagnose_all(sources: Sources, first: RawError) -> Vec<Diagnostic>
                         let file = &original.files[*f];
                         let start = map_back(&logs[*f], r.start);
                         let end = map_back(&logs[*f], r.end).max(start);
-                        let (line, column, _) = line_col(&file.text, start);
+                        let at = Location::from_span(&file.display, &file.text, start..start);
                         Edit {
                             file: file.display.clone(),
-                            line,
-                            column,
+                            line: at.line,
+                            column: at.column,
                             start,
                             end,
                             replacement: text.clone(),
