@@ -7,6 +7,7 @@ mod commands;
 mod hints;
 mod options;
 mod output;
+mod session;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,7 @@ enum Command {
     #[command(subcommand)]
     Wit(commands::wit::WitCommand),
     Run(commands::run::RunCommand),
+    Repl(commands::repl::ReplCommand),
     Completions(commands::completions::CompletionsCommand),
 }
 
@@ -57,6 +59,7 @@ impl Command {
             Command::Test(c) => c.run(),
             Command::Wit(c) => c.run(),
             Command::Run(c) => c.run(),
+            Command::Repl(c) => c.run(),
             Command::Completions(c) => c.run(),
         }
     }

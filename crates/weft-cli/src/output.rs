@@ -69,13 +69,19 @@ pub fn print_error(error: &anyhow::Error) -> ExitCode {
         return ExitCode::from(exit.0);
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    stderr_line!("{}", error_text(error, color));
+    ExitCode::FAILURE
+}
+
+/// `error` as weft prints it: `error: message`, then the causes that add something.
+pub fn error_text(error: &anyhow::Error, color: bool) -> String {
     let label = if color {
         "\x1b[1;31merror\x1b[0m"
     } else {
         "error"
     };
     let message = error.to_string();
-    stderr_line!("{label}: {}", clip_lines(&message));
+    let mut text = format!("{label}: {}", clip_lines(&message));
     // Library errors keep their sources, and many also say them in their own message:
     // print only the causes that add something.
     let causes: Vec<String> = error
@@ -85,12 +91,12 @@ pub fn print_error(error: &anyhow::Error) -> ExitCode {
         .filter(|cause| !message.contains(cause.as_str()))
         .collect();
     if !causes.is_empty() {
-        stderr_line!("\nCaused by:");
+        text.push_str("\n\nCaused by:");
         for (i, cause) in causes.iter().enumerate() {
-            stderr_line!("  {i}: {}", clip_lines(cause));
+            text.push_str(&format!("\n  {i}: {}", clip_lines(cause)));
         }
     }
-    ExitCode::FAILURE
+    text
 }
 
 #[cfg(test)]

@@ -57,6 +57,7 @@ pub use inspect::{
 };
 pub use load::{InputKind, LoadError, Loaded, MAX_WIT_TEXT, load, load_str, load_with};
 pub use print::{PrintError, print, print_json};
+pub use render::{documented_function, documented_typedef};
 pub use report::{Location, Report};
 pub use sources::Features;
 pub use suggest::closest;

@@ -301,3 +301,28 @@ pub(crate) fn world_item(
         }
     }
 }
+
+/// The declaration of type `id` as a WIT author wrote it, with its docs as `///` lines
+/// above it (`weft repl`'s `:type`).
+pub fn documented_typedef(resolve: &Resolve, id: TypeId) -> String {
+    let name = resolve.types[id].name.clone().unwrap_or_default();
+    with_doc_lines(
+        &docs(&resolve.types[id].docs),
+        typedef(resolve, id, &name, None),
+    )
+}
+
+/// The declaration of function `f` (`greet: func(person: person) -> string;`), with its
+/// docs as `///` lines above it (`weft repl`'s `:exports`).
+pub fn documented_function(resolve: &Resolve, f: &Function) -> String {
+    with_doc_lines(&docs(&f.docs), function(resolve, f))
+}
+
+fn with_doc_lines(docs: &str, decl: String) -> String {
+    let mut s = String::new();
+    for line in docs.lines() {
+        let _ = writeln!(s, "/// {line}");
+    }
+    s.push_str(&decl);
+    s
+}

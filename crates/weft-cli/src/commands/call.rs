@@ -5,11 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use weft_federation::{NatsAddress, Remote};
-use weft_link::Linked;
 use weft_runtime::{
-    CallError, ExportCatalog, Imports, LinkError, LoadedComponent, Outcome, Prepared, Runtime,
-    STREAMED, Session, SessionError, SessionReport, Statement, StreamItems, StreamSink, Val,
+    ExportCatalog, Outcome, Runtime, STREAMED, Session, Statement, StreamItems, StreamSink, Val,
 };
 
 use weft_runtime::values::val_contains_resource;
@@ -17,6 +14,7 @@ use weft_test::{Trace, TracedCall, TracedImport};
 
 use crate::hints;
 use crate::options::{RunOptions, WacDeps};
+use crate::session::{Calls, Target};
 
 /// Call exports of a component with typed values (WAVE or JSON).
 ///
@@ -210,7 +208,9 @@ impl CallCommand {
                 .map_err(anyhow::Error::from)
                 .and_then(|statement| session.eval(&statement).map_err(hints::call_error));
             if let Some(trace) = trace.as_deref_mut() {
-                trace.calls.push(session.traced(line, &evaluated));
+                trace
+                    .calls
+                    .push(traced(&mut session.session, line, &evaluated));
             }
             let outcome = match evaluated {
                 Ok(Some(outcome)) => outcome,
@@ -246,192 +246,49 @@ impl CallCommand {
     }
 }
 
-/// How long a call over NATS may take when `--timeout` is not given.
-const REMOTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// What `weft call` runs: one component, or a composition linked at run time.
-enum Target {
-    Component(LoadedComponent),
-    Composition(Linked),
-}
-
-impl Target {
-    fn load(runtime: &Runtime, path: &Path, wac: &WacDeps) -> anyhow::Result<Target> {
-        if !weft_link::is_composition(path) {
-            let component = runtime.load_file(path).map_err(hints::load_error)?;
-            return Ok(Target::Component(component));
+/// The trace entry of the statement `line`, which `evaluated`, with the import calls
+/// it made.
+fn traced(
+    session: &mut Session,
+    line: &str,
+    evaluated: &anyhow::Result<Option<Outcome>>,
+) -> TracedCall {
+    let imports = session
+        .take_import_calls()
+        .into_iter()
+        .map(|call| TracedImport {
+            import: call.import,
+            args: call
+                .args
+                .iter()
+                .map(|v| session.render_wave(std::slice::from_ref(v)))
+                .collect(),
+            result: call
+                .results
+                .as_ref()
+                .ok()
+                .filter(|r| !r.is_empty())
+                .map(|r| session.render_wave(r)),
+            trap: call.results.err(),
+        })
+        .collect();
+    let (result, trap) = match evaluated {
+        // A handle's name is no value a replay can expect.
+        Ok(Some(outcome))
+            if outcome.bound.is_none()
+                && !outcome.results.is_empty()
+                && !outcome.results.iter().any(val_contains_resource) =>
+        {
+            (Some(session.render_wave(&outcome.results)), None)
         }
-        if path.extension().is_some_and(|e| e == "toml") {
-            wac.check_manifest()?;
-        }
-        let linked = Linked::load(runtime, path, &wac.wac_options()?)?;
-        for warning in linked.warnings() {
-            crate::output::stderr_line!("warning: {warning}");
-        }
-        Ok(Target::Composition(linked))
-    }
-
-    /// The exports a call may name.
-    fn catalog(&self) -> ExportCatalog {
-        match self {
-            Target::Component(component) => component.exports().clone(),
-            Target::Composition(linked) => linked.app().catalog(),
-        }
-    }
-
-    fn has_async_imports(&self) -> bool {
-        match self {
-            Target::Component(component) => component.has_async_imports(),
-            Target::Composition(linked) => linked.app().has_async_imports(),
-        }
-    }
-
-    fn prepare(&self, runtime: &Runtime, imports: &Imports) -> Result<Prepared, LinkError> {
-        match self {
-            Target::Component(component) => runtime.prepare(component, imports),
-            Target::Composition(linked) => linked.prepare(runtime, imports),
-        }
-    }
-}
-
-/// One session and how its calls are driven: directly, or on a current-thread tokio
-/// runtime when the component imports an `async func` (its imports are then linked for
-/// async calls).
-struct Calls {
-    session: Session,
-    tokio: Option<tokio::runtime::Runtime>,
-}
-
-impl Calls {
-    fn start(
-        runtime: &Runtime,
-        target: &Target,
-        run: &RunOptions,
-        remote_imports: &[String],
-        record: bool,
-    ) -> anyhow::Result<Calls> {
-        let options = run.session_options()?;
-        let mut imports = Imports::new()
-            .greeter_logging()
-            .trap_unknown(options.trap_unknown_imports);
-        if record {
-            imports = imports.record_calls();
-        }
-        let tokio = if target.has_async_imports() || !remote_imports.is_empty() {
-            imports = imports.asynchronous();
-            Some(
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .context("failed to start the async runtime")?,
-            )
-        } else {
-            None
-        };
-        if let Some(tokio) = &tokio {
-            for spec in remote_imports {
-                let Target::Component(component) = target else {
-                    bail!(
-                        "`--import` satisfies imports of one component; a composition links its own"
-                    );
-                };
-                let (interface, url) = spec.split_once('=').with_context(|| {
-                    format!("`--import {spec}`: write `IFACE=nats://HOST:PORT[/PREFIX]`")
-                })?;
-                let address = NatsAddress::parse(url)?;
-                let timeout = options.limits.timeout.unwrap_or(REMOTE_TIMEOUT);
-                let remote = tokio.block_on(Remote::connect(&address, timeout))?;
-                imports = weft_federation::import_remote(imports, component, interface, remote)?;
-            }
-        }
-        let prepared = target
-            .prepare(runtime, &imports)
-            .map_err(|e| hints::session_error(SessionError::Link(e)))?;
-        let session = match &tokio {
-            None => prepared.instantiate_with(&options.capabilities, options.limits, ()),
-            Some(tokio) => tokio.block_on(prepared.instantiate_async(
-                &options.capabilities,
-                options.limits,
-                (),
-            )),
-        }
-        .map_err(hints::session_error)?;
-        Ok(Calls { session, tokio })
-    }
-
-    fn eval(&mut self, statement: &Statement) -> Result<Option<Outcome>, CallError> {
-        match &self.tokio {
-            None => self.session.eval(statement),
-            Some(tokio) => tokio.block_on(self.session.eval_async(statement)),
-        }
-    }
-
-    fn eval_concurrently(&mut self, statements: &[Statement]) -> Result<Vec<Outcome>, CallError> {
-        match &self.tokio {
-            None => self.session.eval_concurrently(statements),
-            Some(tokio) => tokio.block_on(self.session.eval_concurrently_async(statements)),
-        }
-    }
-
-    fn call_json(
-        &mut self,
-        target: &str,
-        args: &serde_json::Value,
-    ) -> Result<serde_json::Value, CallError> {
-        match &self.tokio {
-            None => self.session.call_json(target, args),
-            Some(tokio) => tokio.block_on(self.session.call_json_async(target, args)),
-        }
-    }
-
-    /// The trace entry of the statement `line`, which `evaluated`, with the import calls
-    /// it made.
-    fn traced(&mut self, line: &str, evaluated: &anyhow::Result<Option<Outcome>>) -> TracedCall {
-        let session = &mut self.session;
-        let imports = session
-            .take_import_calls()
-            .into_iter()
-            .map(|call| TracedImport {
-                import: call.import,
-                args: call
-                    .args
-                    .iter()
-                    .map(|v| session.render_wave(std::slice::from_ref(v)))
-                    .collect(),
-                result: call
-                    .results
-                    .as_ref()
-                    .ok()
-                    .filter(|r| !r.is_empty())
-                    .map(|r| session.render_wave(r)),
-                trap: call.results.err(),
-            })
-            .collect();
-        let (result, trap) = match evaluated {
-            // A handle's name is no value a replay can expect.
-            Ok(Some(outcome))
-                if outcome.bound.is_none()
-                    && !outcome.results.is_empty()
-                    && !outcome.results.iter().any(val_contains_resource) =>
-            {
-                (Some(session.render_wave(&outcome.results)), None)
-            }
-            Ok(_) => (None, None),
-            Err(error) => (None, Some(format!("{error:#}"))),
-        };
-        TracedCall {
-            call: line.trim().to_string(),
-            result,
-            trap,
-            imports,
-        }
-    }
-
-    fn finish(self) -> SessionReport {
-        match self.tokio {
-            None => self.session.finish(),
-            Some(tokio) => tokio.block_on(self.session.finish_async()),
-        }
+        Ok(_) => (None, None),
+        Err(error) => (None, Some(format!("{error:#}"))),
+    };
+    TracedCall {
+        call: line.trim().to_string(),
+        result,
+        trap,
+        imports,
     }
 }
 

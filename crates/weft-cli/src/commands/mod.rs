@@ -8,6 +8,7 @@ pub mod new;
 pub mod pipeline;
 pub mod plug;
 pub mod plugins;
+pub mod repl;
 pub mod run;
 pub mod serve;
 pub mod targets;

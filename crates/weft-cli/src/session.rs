@@ -1,0 +1,165 @@
+//! The session `weft call` and `weft repl` drive: what they load (a component, or a
+//! composition linked at run time) and how its calls run (directly, or on a tokio
+//! runtime when the component imports an `async func` or a remote interface).
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use weft_federation::{NatsAddress, Remote};
+use weft_link::Linked;
+use weft_runtime::{
+    CallError, ExportCatalog, Imports, LinkError, LoadedComponent, Outcome, Prepared, Runtime,
+    Session, SessionError, SessionReport, Statement,
+};
+
+use crate::hints;
+use crate::options::{RunOptions, WacDeps};
+
+/// How long a call over NATS may take when `--timeout` is not given.
+const REMOTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What `weft call` and `weft repl` run: one component, or a composition linked at run time.
+pub(crate) enum Target {
+    Component(LoadedComponent),
+    Composition(Linked),
+}
+
+impl Target {
+    pub(crate) fn load(runtime: &Runtime, path: &Path, wac: &WacDeps) -> anyhow::Result<Target> {
+        if !weft_link::is_composition(path) {
+            let component = runtime.load_file(path).map_err(hints::load_error)?;
+            return Ok(Target::Component(component));
+        }
+        if path.extension().is_some_and(|e| e == "toml") {
+            wac.check_manifest()?;
+        }
+        let linked = Linked::load(runtime, path, &wac.wac_options()?)?;
+        for warning in linked.warnings() {
+            crate::output::stderr_line!("warning: {warning}");
+        }
+        Ok(Target::Composition(linked))
+    }
+
+    /// The exports a call may name.
+    pub(crate) fn catalog(&self) -> ExportCatalog {
+        match self {
+            Target::Component(component) => component.exports().clone(),
+            Target::Composition(linked) => linked.app().catalog(),
+        }
+    }
+
+    fn has_async_imports(&self) -> bool {
+        match self {
+            Target::Component(component) => component.has_async_imports(),
+            Target::Composition(linked) => linked.app().has_async_imports(),
+        }
+    }
+
+    fn prepare(&self, runtime: &Runtime, imports: &Imports) -> Result<Prepared, LinkError> {
+        match self {
+            Target::Component(component) => runtime.prepare(component, imports),
+            Target::Composition(linked) => linked.prepare(runtime, imports),
+        }
+    }
+}
+
+/// One session and how its calls are driven: directly, or on a current-thread tokio
+/// runtime when the component imports an `async func` (its imports are then linked for
+/// async calls).
+pub(crate) struct Calls {
+    pub(crate) session: Session,
+    tokio: Option<tokio::runtime::Runtime>,
+}
+
+impl Calls {
+    pub(crate) fn start(
+        runtime: &Runtime,
+        target: &Target,
+        run: &RunOptions,
+        remote_imports: &[String],
+        record: bool,
+    ) -> anyhow::Result<Calls> {
+        let options = run.session_options()?;
+        let mut imports = Imports::new()
+            .greeter_logging()
+            .trap_unknown(options.trap_unknown_imports);
+        if record {
+            imports = imports.record_calls();
+        }
+        let tokio = if target.has_async_imports() || !remote_imports.is_empty() {
+            imports = imports.asynchronous();
+            Some(
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .context("failed to start the async runtime")?,
+            )
+        } else {
+            None
+        };
+        if let Some(tokio) = &tokio {
+            for spec in remote_imports {
+                let Target::Component(component) = target else {
+                    bail!(
+                        "`--import` satisfies imports of one component; a composition links its own"
+                    );
+                };
+                let (interface, url) = spec.split_once('=').with_context(|| {
+                    format!("`--import {spec}`: write `IFACE=nats://HOST:PORT[/PREFIX]`")
+                })?;
+                let address = NatsAddress::parse(url)?;
+                let timeout = options.limits.timeout.unwrap_or(REMOTE_TIMEOUT);
+                let remote = tokio.block_on(Remote::connect(&address, timeout))?;
+                imports = weft_federation::import_remote(imports, component, interface, remote)?;
+            }
+        }
+        let prepared = target
+            .prepare(runtime, &imports)
+            .map_err(|e| hints::session_error(SessionError::Link(e)))?;
+        let session = match &tokio {
+            None => prepared.instantiate_with(&options.capabilities, options.limits, ()),
+            Some(tokio) => tokio.block_on(prepared.instantiate_async(
+                &options.capabilities,
+                options.limits,
+                (),
+            )),
+        }
+        .map_err(hints::session_error)?;
+        Ok(Calls { session, tokio })
+    }
+
+    pub(crate) fn eval(&mut self, statement: &Statement) -> Result<Option<Outcome>, CallError> {
+        match &self.tokio {
+            None => self.session.eval(statement),
+            Some(tokio) => tokio.block_on(self.session.eval_async(statement)),
+        }
+    }
+
+    pub(crate) fn eval_concurrently(
+        &mut self,
+        statements: &[Statement],
+    ) -> Result<Vec<Outcome>, CallError> {
+        match &self.tokio {
+            None => self.session.eval_concurrently(statements),
+            Some(tokio) => tokio.block_on(self.session.eval_concurrently_async(statements)),
+        }
+    }
+
+    pub(crate) fn call_json(
+        &mut self,
+        target: &str,
+        args: &serde_json::Value,
+    ) -> Result<serde_json::Value, CallError> {
+        match &self.tokio {
+            None => self.session.call_json(target, args),
+            Some(tokio) => tokio.block_on(self.session.call_json_async(target, args)),
+        }
+    }
+
+    pub(crate) fn finish(self) -> SessionReport {
+        match self.tokio {
+            None => self.session.finish(),
+            Some(tokio) => tokio.block_on(self.session.finish_async()),
+        }
+    }
+}
