@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets weft up, builds it and the bundled guest components, and runs weft's main job
 # on them: calling exports with typed values, resources across calls, async exports with
-# streams and futures,
+# streams and futures, the REPL, `weft init` and `weft optimize`,
 # composition, runtime linking of the same manifests, a Rust program that embeds the runtime as a host, a plugin chain (Rust
 # and JavaScript plugins) through the plugin host, a streaming pipeline, and `weft serve`
 # (a wasi:http handler, a composed component as a JSON gateway, a session with resources),
@@ -28,6 +28,16 @@ run call "$guests/async_exports.wasm" 'double(21)'
 run call "$guests/async_streams.wasm" 'range(1, 3)' 'split-lines("one\ntwo")' 'resolve-later("soon")' 'await-future(41)'
 run call "$guests/async_streams.wasm" --stream-in README.md --stream 'encode-base64()' | head -c 60; echo
 run inspect "$guests/greeter.wasm" | sed -n '1,12p'
+# The author's tools: statements piped into the REPL (interactive in a terminal, with Tab
+# completion from the WIT), a guest project started from a world, a component shrunk.
+printf '$ printf ... | weft repl types.wasm\n'
+printf 'let c = counter("clicks")\nc.increment(5)\n:type color\n' | "$weft" repl "$guests/types.wasm" --no-history
+tmp="$(mktemp -d)"
+run init "$tmp/my-plugin" --world wit/plugin-system:plugin-impl | sed -n '1,8p'
+bash scripts/setup-binaryen.sh >/dev/null
+run optimize "$guests/greeter.wasm" -o "$tmp/greeter.opt.wasm" | head -1
+run call "$tmp/greeter.opt.wasm" 'greet({name: "Ada", title: some("Dr.")})'
+rm -rf "$tmp"
 tmp="$(mktemp -d)"
 run compose examples/compose/compose.toml -o "$tmp/app.wasm"
 run call "$tmp/app.wasm" 'greet({name: "Ada", title: none})'
@@ -75,6 +85,10 @@ serve() {
 stop() { kill -TERM "$server"; wait "$server" || true; }
 serve "$guests/http_hello.wasm" --no-access-log
 printf '$ curl %s/\n' "$base"; curl -s "$base/"
+stop
+# WASI 0.3's wasi:http/service (an async handler, bodies as streams), experimental in wasmtime 48.
+serve "$guests/http_service.wasm" --experimental-p3 --no-access-log
+printf "\$ curl -d 'streamed back' %s/echo\n" "$base"; curl -s -d 'streamed back' "$base/echo"; echo
 stop
 tmp="$(mktemp -d)"
 "$weft" compose examples/compose/compose.toml -o "$tmp/app.wasm" >/dev/null

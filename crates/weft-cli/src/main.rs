@@ -41,6 +41,8 @@ enum Command {
     Wit(commands::wit::WitCommand),
     Run(commands::run::RunCommand),
     Repl(commands::repl::ReplCommand),
+    Init(commands::init::InitCommand),
+    Optimize(commands::optimize::OptimizeCommand),
     Completions(commands::completions::CompletionsCommand),
 }
 
@@ -60,6 +62,8 @@ impl Command {
             Command::Wit(c) => c.run(),
             Command::Run(c) => c.run(),
             Command::Repl(c) => c.run(),
+            Command::Init(c) => c.run(),
+            Command::Optimize(c) => c.run(),
             Command::Completions(c) => c.run(),
         }
     }

@@ -67,6 +67,11 @@ fn a_call_typed_with_completion_answers() {
     repl.expect("enum color {").unwrap();
     repl.send(":handles\r").unwrap();
     repl.expect("c: own<counter>").unwrap();
+    // `:json` switches what results print as, in the terminal too.
+    repl.send(":json\r").unwrap();
+    repl.expect("results print as JSON").unwrap();
+    repl.send("echo-point({x: 3, y: 4})\r").unwrap();
+    repl.expect(r#"{"x":3,"y":4}"#).unwrap();
     repl.send(":quit\r").unwrap();
     repl.expect(Eof).unwrap();
     let history = std::fs::read_to_string(dir.path().join("data/weft/repl-history")).unwrap();
@@ -109,7 +114,8 @@ fn piped_statements_run_and_json_switches_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let types = weft_test_guests::path("types");
     let input =
-        b"echo-point({x: 7, y: 8})\n:json\necho-point({x: 7, y: 8})\n:wave\necho-enum(red)\n";
+        b"echo-point({x: 7, y: 8})\n:json\necho-point({x: 7, y: 8})\n:wave\necho-enum(red)\n\
+        let c = counter(\"x\")\ndrop(c)\n:handles\n";
     let out = common::weft_with_stdin(
         dir.path(),
         &dir.path().join("cache"),
@@ -125,7 +131,14 @@ fn piped_statements_run_and_json_switches_the_output() {
     let results: Vec<&str> = stdout.lines().skip(1).collect();
     assert_eq!(
         results,
-        ["{x: 7, y: 8}", r#"{"x":7,"y":8}"#, "red"],
+        [
+            "{x: 7, y: 8}",
+            r#"{"x":7,"y":8}"#,
+            "red",
+            "c: own<counter>",
+            // A dropped handle is gone.
+            "no live handles; `let NAME = CALL` names the resource a call returns"
+        ],
         "{stdout}"
     );
 }

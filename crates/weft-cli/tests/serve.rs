@@ -130,6 +130,8 @@ fn a_handler_past_its_timeout_gets_504_and_the_server_goes_on() {
     assert!(body.contains("--timeout"), "{body}");
     let (status, _, body) = send("POST", &echo.url("/"), "text/plain", "next");
     assert_eq!((status, body.as_str()), (200, "next"));
+    // The spinning guest was stopped, not left running: shutdown does not wait for it.
+    assert!(echo.stop(), "a clean shutdown exits 0");
 }
 
 #[test]
@@ -144,6 +146,53 @@ fn capabilities_are_granted_as_in_weft_call() {
         404,
         "the host's env is not the guest's"
     );
+}
+
+/// WASI 0.3's `wasi:http/service` (an async `handle`, bodies as streams) is refused
+/// with a hint unless `--experimental-p3`, and then served like a 0.2 handler.
+#[test]
+fn a_wasi_0_3_service_is_served_with_experimental_p3() {
+    let refused = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .args(["serve", weft_test_guests::path("http-service")])
+        .args(["--addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("pass `--experimental-p3`"), "{stderr}");
+
+    let service = Served::start(
+        guest("http-service"),
+        &["--experimental-p3", "--timeout", "2s"],
+    );
+    assert_eq!(
+        get(&service.url("/")),
+        (200, "Hello from WASI 0.3!\n".to_string())
+    );
+    // The body streams through the guest's `stream<u8>`s both ways, chunk by chunk.
+    let big: String = "0123456789abcdef".repeat(1 << 16);
+    let (status, method, body) = send("PUT", &service.url("/upload"), "text/plain", &big);
+    assert_eq!((status, method.as_deref()), (200, Some("PUT")));
+    assert!(body == big, "the 1 MiB body came back intact");
+    let (status, body) = get(&service.url("/trap"));
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("unreachable"), "{body}");
+    let (status, body) = get(&service.url("/spin"));
+    assert_eq!(status, 504, "{body}");
+    // Requests at once, each in its own instance, after a trap and a timeout.
+    std::thread::scope(|scope| {
+        let answers: Vec<_> = (0..8)
+            .map(|i| {
+                let url = service.url(&format!("/n{i}"));
+                scope.spawn(move || send("POST", &url, "text/plain", &format!("request {i}")))
+            })
+            .collect();
+        for (i, answer) in answers.into_iter().enumerate() {
+            let (status, _, body) = answer.join().unwrap();
+            assert_eq!((status, body), (200, format!("request {i}")));
+        }
+    });
+    assert!(service.stop(), "a clean shutdown exits 0");
 }
 
 #[test]

@@ -86,6 +86,8 @@ struct Repl<'b, B: Backend> {
     backend: &'b mut B,
     wit: WitIndex,
     format: Format,
+    /// Counts `:reload`s, so the editor's helper knows when its exports are stale.
+    generation: u64,
 }
 
 /// Runs the session until the user quits (`:quit`, Ctrl-D). Errors in statements are
@@ -113,14 +115,18 @@ pub fn run<B: Backend>(backend: &mut B, options: &Options) -> anyhow::Result<()>
         backend,
         wit,
         format: Format::Wave,
+        generation: 0,
     };
     let exports = repl.backend.session().component().exports().funcs().len();
     println!(
         "weft repl: {} ({exports} exports). `:help` for commands, Ctrl-D to quit.",
         options.title
     );
+    editor.set_helper(Some(repl.helper()));
     loop {
-        editor.set_helper(Some(repl.helper()));
+        if let Some(helper) = editor.helper_mut() {
+            repl.refresh(helper);
+        }
         match editor.readline("> ") {
             Ok(line) => {
                 if !repl.line(&line) {
@@ -160,6 +166,18 @@ impl<B: Backend> Repl<'_, B> {
             catalog: session.component().exports().clone(),
             handles: session.handles(),
             types: self.wit.type_names().map(str::to_string).collect(),
+            generation: self.generation,
+        }
+    }
+
+    /// Brings the editor's helper up to date before a prompt: the handles always (a
+    /// statement may have made or dropped one), the exports and types only after a
+    /// `:reload` changed them.
+    fn refresh(&mut self, helper: &mut ReplHelper) {
+        if helper.generation != self.generation {
+            *helper = self.helper();
+        } else {
+            helper.handles = self.backend.session().handles();
         }
     }
 
@@ -242,9 +260,12 @@ impl<B: Backend> Repl<'_, B> {
             }
             Command::Reload => match self.backend.reload() {
                 Ok(()) => {
-                    if let Some(bytes) = self.backend.component_bytes() {
-                        self.wit = WitIndex::of_component(&bytes);
-                    }
+                    self.wit = self
+                        .backend
+                        .component_bytes()
+                        .map(|bytes| WitIndex::of_component(&bytes))
+                        .unwrap_or_default();
+                    self.generation += 1;
                     let exports = self.backend.session().component().exports().funcs().len();
                     println!(
                         "reloaded: a new instance with {exports} exports; the old handles are gone"
@@ -252,15 +273,22 @@ impl<B: Backend> Repl<'_, B> {
                 }
                 Err(error) => eprintln!("{}", self.backend.explain(&error)),
             },
-            Command::Json => self.format = Format::Json,
-            Command::Wave => self.format = Format::Wave,
+            // Said on stderr, so piped results stay results only.
+            Command::Json => {
+                self.format = Format::Json;
+                eprintln!("results print as JSON");
+            }
+            Command::Wave => {
+                self.format = Format::Wave;
+                eprintln!("results print as WAVE");
+            }
             Command::Quit => return false,
         }
         true
     }
 
     fn exports(&mut self) {
-        let catalog = self.backend.session().component().exports().clone();
+        let catalog = self.backend.session().component().exports();
         for func in catalog.funcs() {
             let docs = self
                 .wit
@@ -283,7 +311,7 @@ impl<B: Backend> Repl<'_, B> {
             println!("{decl}");
             return;
         }
-        let catalog = self.backend.session().component().exports().clone();
+        let catalog = self.backend.session().component().exports();
         match catalog.resolve(name) {
             Ok(func) => match self.wit.function(func.interface.as_deref(), &func.name) {
                 Some(decl) => println!("{decl}"),

@@ -78,6 +78,7 @@ pub(crate) struct Entry<T: 'static> {
 pub struct Imports<T: 'static = ()> {
     pub(crate) mode: Mode,
     pub(crate) wasi: bool,
+    pub(crate) wasi_p3: bool,
     pub(crate) entries: Vec<Entry<T>>,
     pub(crate) defines: Vec<(String, Arc<Define<T>>)>,
     pub(crate) trap_unknown: bool,
@@ -101,6 +102,7 @@ impl<T: 'static> Clone for Imports<T> {
         Imports {
             mode: self.mode,
             wasi: self.wasi,
+            wasi_p3: self.wasi_p3,
             entries: self
                 .entries
                 .iter()
@@ -136,6 +138,7 @@ impl<T: 'static> Default for Imports<T> {
         Imports {
             mode: Mode::Sync,
             wasi: true,
+            wasi_p3: false,
             entries: Vec::new(),
             defines: Vec::new(),
             trap_unknown: false,
@@ -157,6 +160,7 @@ impl<T: 'static> fmt::Debug for Imports<T> {
         f.debug_struct("Imports")
             .field("mode", &self.mode)
             .field("wasi", &self.wasi)
+            .field("wasi_p3", &self.wasi_p3)
             .field(
                 "entries",
                 &self.entries.iter().map(|e| &e.key).collect::<Vec<_>>(),
@@ -181,6 +185,14 @@ impl<T: 'static> Imports<T> {
     pub fn asynchronous(mut self) -> Self {
         self.mode = Mode::Async;
         self
+    }
+
+    /// Links WASI 0.3 and `wasi:http` 0.3 beside 0.2 (wasmtime 48's `p3`, marked
+    /// experimental and unstable there: no patch-release fixes), for components built for
+    /// `wasi:http/service`. Implies [`Imports::asynchronous`]: WASI 0.3 is `async func`s.
+    pub fn with_wasi_p3(mut self) -> Self {
+        self.wasi_p3 = true;
+        self.asynchronous()
     }
 
     /// The mode components are linked in.

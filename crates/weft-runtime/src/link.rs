@@ -104,6 +104,11 @@ pub(crate) fn build<T: Send + 'static>(
                 .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)),
         };
         added.map_err(|e| LinkError::wasmtime("failed to add WASI 0.2 to the linker", e))?;
+        if imports.wasi_p3 {
+            wasmtime_wasi::p3::add_to_linker(&mut linker)
+                .and_then(|()| wasmtime_wasi_http::p3::add_to_linker(&mut linker))
+                .map_err(|e| LinkError::wasmtime("failed to add WASI 0.3 to the linker", e))?;
+        }
     }
     for (interface, define) in &imports.defines {
         define(&mut linker).map_err(|e| {
@@ -118,8 +123,9 @@ pub(crate) fn build<T: Send + 'static>(
     let mut known_resources: Vec<ResourceType> = Vec::new();
     let mut missing = Vec::new();
     for (name, item) in component.component_type().imports(engine) {
-        let provided_whole =
-            (imports.wasi && weft_wit::is_wasi_p2(name)) || imports.defines_for(name);
+        let provided_whole = (imports.wasi && weft_wit::is_wasi_p2(name))
+            || (imports.wasi && imports.wasi_p3 && weft_wit::is_wasi_p3(name))
+            || imports.defines_for(name);
         match &item.ty {
             ComponentItem::ComponentInstance(instance) => {
                 if provided_whole {

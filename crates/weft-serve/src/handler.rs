@@ -1,17 +1,27 @@
-//! Serving a `wasi:http/incoming-handler` component the way `wasmtime serve` does for
-//! WASI 0.2: a fresh instance per request from a pre-instance linked once, the guest's
-//! response streamed back as it writes it, and a timer that ends a request that runs too
-//! long while epoch yields keep the guest from holding the thread.
+//! Serving a `wasi:http` handler component the way `wasmtime serve` does: a fresh
+//! instance per request from a pre-instance linked once, the guest's response streamed
+//! back as it writes it, and a timer that ends a request that runs too long while epoch
+//! yields keep the guest from holding the thread.
+//!
+//! WASI 0.2's `wasi:http/incoming-handler` and, behind `--experimental-p3`, WASI 0.3's
+//! `wasi:http/service` (an `async func handle(request) -> result<response, error-code>`
+//! whose bodies are `stream<u8>`s). `wasmtime serve` reuses a 0.3 instance for up to 16
+//! concurrent requests; weft gives every request its own instance for both versions, so a
+//! request's limits and a trap stay its own.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use http::{Response, StatusCode};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use wasmtime::UpdateDeadline;
 use wasmtime_wasi_http::WasiHttpView;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
-use weft_runtime::{Capabilities, Limits, Prepared};
+use wasmtime_wasi_http::p3::bindings::ServicePre;
+use weft_runtime::{Capabilities, HostState, Limits, Prepared};
 
 use crate::body::{Body, BodyError};
 use crate::problem::Problem;
@@ -19,23 +29,39 @@ use crate::problem::Problem;
 /// The `wasi:http` 0.2 interface whose export makes a component a handler.
 pub const INCOMING_HANDLER: &str = "wasi:http/incoming-handler@0.2";
 
+/// The `wasi:http` 0.3 interface a `wasi:http/service` component exports.
+pub const SERVICE_HANDLER: &str = "wasi:http/handler@0.3";
+
 /// A linked `wasi:http` handler component and what each request's instance gets.
 pub struct HttpHandler {
     prepared: Prepared<()>,
-    pre: ProxyPre<weft_runtime::HostState<()>>,
+    pre: Pre,
     capabilities: Capabilities,
     limits: Limits,
+}
+
+/// The pre-instance of either `wasi:http` version.
+enum Pre {
+    P2(ProxyPre<HostState<()>>),
+    P3(ServicePre<HostState<()>>),
 }
 
 /// Why a component cannot be served as a handler.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "`{name}` does not export `wasi:http/incoming-handler` in a form weft can serve: {message}"
+    "`{name}` does not export `wasi:http/incoming-handler` or `wasi:http/handler` in a form weft can serve: {message}"
 )]
 pub struct NotAHandler {
     name: String,
     message: String,
 }
+
+/// What a guest answered: its response, or why there is none (the guest's error code);
+/// `None` when it returned or trapped without answering.
+type Answer = Pin<Box<dyn Future<Output = Option<Result<Response<Body>, String>>> + Send>>;
+
+/// The task running a request's instance: it ends when the guest is done with the body.
+type Task = tokio::task::JoinHandle<wasmtime::Result<()>>;
 
 impl HttpHandler {
     /// A handler over `prepared` (linked with `Imports::asynchronous`), whose instances
@@ -45,10 +71,15 @@ impl HttpHandler {
         capabilities: Capabilities,
         limits: Limits,
     ) -> Result<HttpHandler, NotAHandler> {
-        let pre = ProxyPre::new(prepared.instance_pre().clone()).map_err(|e| NotAHandler {
-            name: prepared.component().name().to_string(),
-            message: format!("{e:#}"),
-        })?;
+        let instance_pre = prepared.instance_pre().clone();
+        // As `wasmtime serve`: the 0.3 service when the component is one, else 0.2.
+        let pre = match ServicePre::new(instance_pre.clone()) {
+            Ok(pre) => Pre::P3(pre),
+            Err(_) => Pre::P2(ProxyPre::new(instance_pre).map_err(|e| NotAHandler {
+                name: prepared.component().name().to_string(),
+                message: format!("{e:#}"),
+            })?),
+        };
         Ok(HttpHandler {
             prepared,
             pre,
@@ -81,40 +112,40 @@ impl HttpHandler {
                 .set_fuel(fuel)
                 .map_err(|e| Failure::host(format!("cannot set fuel: {e}")))?;
         }
-        if self.limits.timeout.is_some() {
-            // Yield to tokio at every epoch tick, so the timer below can end the request.
-            store.epoch_deadline_async_yield_and_update(1);
+        if let Some(timeout) = self.limits.timeout {
+            // Yield to tokio at every epoch tick, so the request timer below can answer;
+            // once the time is up, trap: a guest that never awaits (a spin loop) would
+            // otherwise keep its thread after the 504, and a shutdown would wait for it.
+            let deadline = started + timeout;
+            store.set_epoch_deadline(1);
+            store.epoch_deadline_callback(move |_| {
+                Ok(if Instant::now() >= deadline {
+                    UpdateDeadline::Interrupt
+                } else {
+                    UpdateDeadline::Yield(1)
+                })
+            });
         }
-        let (sender, receiver) = tokio::sync::oneshot::channel();
-        let (incoming, outparam) = {
-            let mut http = store.data_mut().http();
-            let incoming = http
-                .new_incoming_request(Scheme::Http, request)
-                .map_err(|e| Failure::bad_request(format!("{e:#}")))?;
-            let outparam = http
-                .new_response_outparam(sender)
-                .map_err(|e| Failure::host(format!("{e:#}")))?;
-            (incoming, outparam)
+        let (answer, mut task) = match &self.pre {
+            Pre::P2(pre) => start_p2(pre.clone(), store, request)?,
+            Pre::P3(pre) => start_p3(pre.clone(), store, request),
         };
-        let pre = self.pre.clone();
-        let mut task = tokio::spawn(async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, incoming, outparam)
-                .await
-        });
         let deadline = self.limits.timeout.unwrap_or(Duration::MAX);
-        let response = match tokio::time::timeout(deadline, receiver).await {
-            Ok(Ok(Ok(response))) => response,
-            Ok(Ok(Err(code))) => {
+        let response = match tokio::time::timeout(deadline, answer).await {
+            Ok(Some(Ok(response))) => response,
+            Ok(Some(Err(code))) => {
                 return Err(Failure::guest(format!(
-                    "the guest answered an error: {code:?}"
+                    "the guest answered an error: {code}"
                 )));
             }
             // The guest returned or trapped without setting a response: its result says which.
-            Ok(Err(_)) => {
+            Ok(None) => {
                 let why = match (&mut task).await {
+                    // Only the deadline callback above interrupts: the timer and the
+                    // callback raced, and this is the timeout.
+                    Ok(Err(trap)) if trap.downcast_ref() == Some(&wasmtime::Trap::Interrupt) => {
+                        return Err(Failure::timeout(deadline));
+                    }
                     Ok(Ok(())) => "the guest returned without setting a response".to_string(),
                     Ok(Err(trap)) => format!("the guest trapped: {}", trap_message(&trap)),
                     Err(join) => format!("the request's task failed: {join}"),
@@ -142,8 +173,93 @@ impl HttpHandler {
                 _ => {}
             }
         });
-        Ok(response.map(|body| body.map_err(|e| Box::new(e) as BodyError).boxed_unsync()))
+        Ok(response)
     }
+}
+
+/// Starts a WASI 0.2 request: the guest answers through its `response-outparam`.
+fn start_p2(
+    pre: ProxyPre<HostState<()>>,
+    mut store: wasmtime::Store<HostState<()>>,
+    request: http::Request<Incoming>,
+) -> Result<(Answer, Task), Failure> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let (incoming, outparam) = {
+        let mut http = store.data_mut().http();
+        let incoming = http
+            .new_incoming_request(Scheme::Http, request)
+            .map_err(|e| Failure::bad_request(format!("{e:#}")))?;
+        let outparam = http
+            .new_response_outparam(sender)
+            .map_err(|e| Failure::host(format!("{e:#}")))?;
+        (incoming, outparam)
+    };
+    let task = tokio::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        proxy
+            .wasi_http_incoming_handler()
+            .call_handle(&mut store, incoming, outparam)
+            .await
+    });
+    let answer = Box::pin(async move {
+        let answered = receiver.await.ok()?;
+        Some(match answered {
+            Ok(response) => {
+                Ok(response.map(|body| body.map_err(|e| Box::new(e) as BodyError).boxed_unsync()))
+            }
+            Err(code) => Err(format!("{code:?}")),
+        })
+    });
+    Ok((answer, task))
+}
+
+/// Starts a WASI 0.3 request: `handle` returns the response, whose body the guest may
+/// go on writing after it returned, so the store's event loop runs until the response
+/// body is dropped (read to its end, or the client gone).
+fn start_p3(
+    pre: ServicePre<HostState<()>>,
+    mut store: wasmtime::Store<HostState<()>>,
+    request: http::Request<Incoming>,
+) -> (Answer, Task) {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(async move {
+        let service = pre.instantiate_async(&mut store).await?;
+        store
+            .run_concurrent(async move |accessor| {
+                // The hooks only strip forbidden headers here, and the store's (weft's
+                // outbound policy) keep wasmtime's default list; a borrow of the store
+                // would tie the returned future to this closure.
+                let default_hooks: &'static mut [(); 0] = &mut [];
+                let (request, request_io) =
+                    wasmtime_wasi_http::p3::Request::from_http(default_hooks, request);
+                let response = match service.handle(accessor, request).await? {
+                    Ok(response) => response,
+                    Err(code) => {
+                        let _ = sender.send(Err(format!("{code:?}")));
+                        return Ok(());
+                    }
+                };
+                let response =
+                    accessor.with(|mut store| response.into_http(&mut store, request_io))?;
+                let (body_dropped, dropped) = tokio::sync::oneshot::channel::<()>();
+                let response = response.map(|body| {
+                    body.map_err(|e| Box::new(e) as BodyError)
+                        // The closure owns `body_dropped`: it drops with the body.
+                        .map_frame(move |frame| {
+                            let _ = &body_dropped;
+                            frame
+                        })
+                        .boxed_unsync()
+                });
+                if sender.send(Ok(response)).is_ok() {
+                    let _ = dropped.await;
+                }
+                Ok(())
+            })
+            .await?
+    });
+    let answer = Box::pin(async move { receiver.await.ok() });
+    (answer, task)
 }
 
 fn trap_message(error: &wasmtime::Error) -> String {

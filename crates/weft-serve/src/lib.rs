@@ -25,7 +25,7 @@ use std::path::Path;
 
 pub use body::Body;
 pub use gateway::{Gateway, GatewayConfig, GatewayError};
-pub use handler::{HttpHandler, INCOMING_HANDLER, NotAHandler};
+pub use handler::{HttpHandler, INCOMING_HANDLER, NotAHandler, SERVICE_HANDLER};
 pub use openapi::{Docs, OpenApiError};
 pub use server::{AppSlot, Server, ServerConfig};
 pub use watch::watch;
@@ -34,10 +34,15 @@ pub use weft_watch::Watcher;
 
 /// The imports every served instance is linked with.
 fn imports(options: &AppOptions) -> Imports {
-    Imports::<()>::default()
+    let imports = Imports::<()>::default()
         .greeter_logging()
         .asynchronous()
-        .trap_unknown(options.trap_unknown_imports)
+        .trap_unknown(options.trap_unknown_imports);
+    if options.experimental_p3 {
+        imports.with_wasi_p3()
+    } else {
+        imports
+    }
 }
 
 /// What a server serves.
@@ -63,6 +68,8 @@ pub struct AppOptions {
     pub trap_unknown_imports: bool,
     /// Where a WAC document's packages come from, when serving one.
     pub wac: weft_compose::WacOptions,
+    /// Link WASI 0.3 and serve `wasi:http/service` handlers (experimental in wasmtime 48).
+    pub experimental_p3: bool,
 }
 
 /// Why an app could not be built.
@@ -82,7 +89,7 @@ pub enum AppError {
     Gateway(#[from] GatewayError),
     /// It exports an HTTP handler weft does not serve yet.
     #[error(
-        "`{0}` exports the WASI 0.3 `wasi:http/handler`, which weft does not serve yet (wasmtime 48 marks it unstable); build it for WASI 0.2 `wasi:http/incoming-handler`"
+        "`{0}` exports the WASI 0.3 `wasi:http/handler`, which wasmtime 48 marks experimental and unstable; pass `--experimental-p3` to serve it, or build it for WASI 0.2 `wasi:http/incoming-handler`"
     )]
     Preview3(String),
     /// The composition could not be loaded and linked.
@@ -118,20 +125,18 @@ impl App {
         let name = path.display().to_string();
         let binary = weft_runtime::to_binary(&name, bytes)?;
         let component = runtime.load_bytes(&name, binary.clone())?;
-        let prepared = runtime.prepare(&component, &imports(options))?;
-        let is_handler = component.exports().funcs().iter().any(|f| {
-            f.interface
-                .as_deref()
-                .is_some_and(|i| i.starts_with(INCOMING_HANDLER))
-        });
-        let is_p3_handler = component.exports().funcs().iter().any(|f| {
-            f.interface
-                .as_deref()
-                .is_some_and(|i| i.starts_with("wasi:http/handler@0.3"))
-        });
-        if is_p3_handler {
+        let exports_interface = |prefix: &str| {
+            component.exports().funcs().iter().any(|f| {
+                f.interface
+                    .as_deref()
+                    .is_some_and(|i| i.starts_with(prefix))
+            })
+        };
+        let is_handler = exports_interface(INCOMING_HANDLER) || exports_interface(SERVICE_HANDLER);
+        if exports_interface(SERVICE_HANDLER) && !options.experimental_p3 {
             return Err(AppError::Preview3(name));
         }
+        let prepared = runtime.prepare(&component, &imports(options))?;
         if is_handler {
             let handler = HttpHandler::new(
                 prepared,

@@ -62,7 +62,7 @@ pub use report::{Location, Report};
 pub use sources::Features;
 pub use suggest::closest;
 pub use summary::{ComponentSummary, Summary, summarize};
-pub use wasi::{WASI_P2, is_wasi_p2};
+pub use wasi::{WASI_P2, WASI_P3, is_wasi_p2, is_wasi_p3};
 
 /// Loads `path` and summarizes it: the whole of `weft wit check`.
 pub fn check(path: &std::path::Path) -> Result<Summary, LoadError> {

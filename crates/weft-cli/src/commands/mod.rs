@@ -3,8 +3,10 @@
 pub mod call;
 pub mod completions;
 pub mod compose;
+pub mod init;
 pub mod inspect;
 pub mod new;
+pub mod optimize;
 pub mod pipeline;
 pub mod plug;
 pub mod plugins;

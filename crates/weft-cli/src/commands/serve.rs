@@ -15,13 +15,14 @@ use crate::options::{RunOptions, WacDeps};
 /// Serve a component over HTTP: a `wasi:http` handler as `wasmtime serve` does, or any
 /// other component as a JSON API generated from its WIT.
 ///
-/// A component exporting `wasi:http/incoming-handler` (WASI 0.2) gets a fresh instance
-/// per request. Any other component is served as a gateway: `POST /call/{export}` with
+/// A component exporting `wasi:http/incoming-handler` (WASI 0.2), or with
+/// `--experimental-p3` WASI 0.3's `wasi:http/service`, gets a fresh instance per request. Any other component is served as a gateway: `POST /call/{export}` with
 /// JSON arguments, sessions for resources (`POST /sessions`), an OpenAPI 3.1 document at
 /// `/openapi.json` and a page at `/` to try every export. Limits apply per request.
 #[derive(Args)]
 #[command(after_help = "Examples:
   weft serve http_hello.wasm --addr 127.0.0.1:8080
+  weft serve http_service.wasm --experimental-p3   # WASI 0.3 wasi:http/service
   weft serve greeter.wasm --wit wit/greeter        # then open http://127.0.0.1:8080/
   curl -d '{\"person\": {\"name\": \"Ada\"}}' http://127.0.0.1:8080/call/greet
   weft serve sqldb.wasm --session-idle 1m --max-memory 256MiB --timeout 5s
@@ -73,6 +74,10 @@ pub struct ServeCommand {
     /// NATS: the queue group servers of one component share, so each call reaches one.
     #[arg(long, default_value = "weft", value_name = "NAME", requires = "nats")]
     nats_group: String,
+    /// Serve WASI 0.3 `wasi:http/service` handlers, and link WASI 0.3 for any component
+    /// (wasmtime 48 marks it experimental and unstable, without patch-release fixes).
+    #[arg(long)]
+    experimental_p3: bool,
     #[command(flatten)]
     wac: WacDeps,
     #[command(flatten)]
@@ -109,6 +114,7 @@ impl ServeCommand {
             docs,
             trap_unknown_imports: session.trap_unknown_imports,
             wac: self.wac.wac_options()?,
+            experimental_p3: self.experimental_p3,
         };
         if let Some(url) = &self.nats {
             return self.serve_nats(&runtime, url, &options);
