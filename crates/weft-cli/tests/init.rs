@@ -36,6 +36,14 @@ fn text(out: &Output) -> String {
     )
 }
 
+/// Fails, showing `out`, unless its stderr contains every one of `expected`.
+fn assert_stderr(out: &Output, expected: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for e in expected {
+        assert!(stderr.contains(e), "missing {e:?} in {}", text(out));
+    }
+}
+
 /// Variables the outer `cargo test` sets that must not reach the nested builds: its
 /// target dir, rustflags, profile overrides, jobserver and wrappers (as
 /// crates/weft-test-guests/build.rs does for the guests).
@@ -80,9 +88,9 @@ struct Case {
     name: &'static str,
     world: String,
     qualified: &'static str,
+    /// `weft call`'s flags and statements; empty for no call.
     call: &'static [&'static str],
-    answer: &'static str,
-    extra: &'static [&'static str],
+    answer: String,
 }
 
 #[test]
@@ -94,8 +102,7 @@ fn rust_projects_build_fit_their_worlds_and_answer_placeholders() {
             world: wit.join("greeter").display().to_string(),
             qualified: "example:greeter/greeter@1.0.0",
             call: &[r#"greeting.greet({name: "Ada", title: none})"#],
-            answer: "\"not implemented: write `greet` in src/lib.rs\"\n",
-            extra: &[],
+            answer: "\"not implemented: write `greet` in src/lib.rs\"\n".into(),
         },
         Case {
             name: "my-plugin",
@@ -107,24 +114,22 @@ fn rust_projects_build_fit_their_worlds_and_answer_placeholders() {
                 "h.metadata()",
             ],
             answer: "err(\"not implemented: write `MyHandler::on_event` in src/lib.rs\")\n\
-                     {name: \"\", version: \"\", author: \"\", description: \"\"}\n",
-            extra: &[],
+                     {name: \"\", version: \"\", author: \"\", description: \"\"}\n"
+                .into(),
         },
         Case {
             name: "my-transform",
             world: wit.join("pipeline").display().to_string(),
             qualified: "example:pipeline/transform-component@1.0.0",
             call: &[r#"let p = processor("")"#, "p.process([1, 2])"],
-            answer: "err(\"not implemented: write `MyProcessor::process` in src/lib.rs\")\n",
-            extra: &[],
+            answer: "err(\"not implemented: write `MyProcessor::process` in src/lib.rs\")\n".into(),
         },
         Case {
             name: "my_db",
             world: wit.join("database").display().to_string(),
             qualified: "example:database/database-component@1.0.0",
             call: &[r#"let d = db(":memory:")"#, r#"d.execute("select 1", [])"#],
-            answer: "err(\"not implemented: write `MyDb::execute` in src/lib.rs\")\n",
-            extra: &[],
+            answer: "err(\"not implemented: write `MyDb::execute` in src/lib.rs\")\n".into(),
         },
         // Imports only: nothing to implement, and no `export!`.
         Case {
@@ -132,26 +137,9 @@ fn rust_projects_build_fit_their_worlds_and_answer_placeholders() {
             world: format!("{}:plugin-host", wit.join("plugin-system").display()),
             qualified: "example:plugin-system/plugin-host@1.0.0",
             call: &[],
-            answer: "",
-            extra: &[],
+            answer: String::new(),
         },
-        Case {
-            name: "kitchen",
-            world: kitchen().display().to_string(),
-            qualified: "weft:kitchen/kitchen@0.1.0",
-            call: &[
-                r#"hello("x")"#,
-                r#"catalog.find("x")"#,
-                "catalog.describe(\"x\")",
-                "catalog.run([])",
-                "let c = counter(1)",
-                "c.increment(2)",
-                "counter.live()",
-            ],
-            answer: "\"not implemented: write `hello` in src/lib.rs\"\n\
-                     err(not-found(\"\"))\n(red, {})\nerr(0)\n0\n0\n",
-            extra: &["--trap-unknown-imports"],
-        },
+        kitchen_case("hello` in src/lib.rs"),
     ];
     let tmp = tempfile::tempdir().unwrap();
     let target = init_target_dir();
@@ -189,36 +177,39 @@ fn rust_projects_build_fit_their_worlds_and_answer_placeholders() {
             "wasm32-wasip2/release/{}.wasm",
             case.name.replace('-', "_")
         ));
-        let wasm = wasm.to_str().unwrap();
-        let fits = weft(
-            &dir,
-            &[
-                "targets",
-                wasm,
-                "--wit",
-                "wit",
-                "--world",
-                case.qualified,
-                "--allow-wasi",
-            ],
-        );
-        assert!(fits.status.success(), "{}: {}", case.name, text(&fits));
-
-        if case.call.is_empty() {
-            continue;
-        }
-        let mut args = vec!["call", wasm];
-        args.extend(case.extra);
-        args.extend(case.call);
-        let called = weft(&dir, &args);
-        assert!(called.status.success(), "{}: {}", case.name, text(&called));
-        assert_eq!(
-            String::from_utf8_lossy(&called.stdout),
-            case.answer,
-            "{}",
-            case.name
-        );
+        fits_and_answers(&dir, wasm.to_str().unwrap(), case);
     }
+}
+
+/// `weft targets` accepts the built component `wasm` for the case's world, and `weft call`
+/// answers the case's calls with its placeholders.
+fn fits_and_answers(dir: &Path, wasm: &str, case: &Case) {
+    let fits = weft(
+        dir,
+        &[
+            "targets",
+            wasm,
+            "--wit",
+            "wit",
+            "--world",
+            case.qualified,
+            "--allow-wasi",
+        ],
+    );
+    assert!(fits.status.success(), "{}: {}", case.name, text(&fits));
+    if case.call.is_empty() {
+        return;
+    }
+    let mut args = vec!["call", wasm];
+    args.extend(case.call);
+    let called = weft(dir, &args);
+    assert!(called.status.success(), "{}: {}", case.name, text(&called));
+    assert_eq!(
+        String::from_utf8_lossy(&called.stdout),
+        case.answer,
+        "{}",
+        case.name
+    );
 }
 
 #[test]
@@ -278,20 +269,19 @@ fn a_package_name_is_found_under_the_wit_root() {
             &wit,
         ],
     );
-    let stderr = String::from_utf8_lossy(&several.stderr);
-    assert!(
-        stderr.contains("several packages under")
-            && stderr.contains("`example:plugin-system@1.1.0`"),
-        "{stderr}"
+    assert_stderr(
+        &several,
+        &["several packages under", "`example:plugin-system@1.1.0`"],
     );
     let missing = weft(
         tmp.path(),
         &["init", "q", "--world", "example:nope", "--wit-root", &wit],
     );
-    let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(!missing.status.success());
-    assert!(stderr.contains("no package `example:nope`"), "{stderr}");
-    assert!(stderr.contains("`example:greeter@1.0.0`"), "{stderr}");
+    assert_stderr(
+        &missing,
+        &["no package `example:nope`", "`example:greeter@1.0.0`"],
+    );
 }
 
 #[test]
@@ -303,26 +293,16 @@ fn an_unknown_world_lists_the_worlds() {
         &["init", "x", "--world", &format!("{plugins}:plugin-imp")],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(
-            "error: package `example:plugin-system@1.0.0` has no world `plugin-imp`; did you mean `plugin-impl`?"
-        ),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains(
-            "its worlds: `example:plugin-system/plugin-host@1.0.0`, `example:plugin-system/plugin-impl@1.0.0`"
-        ),
-        "{stderr}"
+    assert_stderr(
+        &out,
+        &[
+            "error: package `example:plugin-system@1.0.0` has no world `plugin-imp`; did you mean `plugin-impl`?",
+            "its worlds: `example:plugin-system/plugin-host@1.0.0`, `example:plugin-system/plugin-impl@1.0.0`",
+        ],
     );
     // Two worlds and none named: the same list, and how to name one.
     let out = weft(tmp.path(), &["init", "x", "--world", &plugins]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("has 2 worlds; name one with `--world"),
-        "{stderr}"
-    );
+    assert_stderr(&out, &["has 2 worlds; name one with `--world"]);
     assert!(
         !tmp.path().join("x").exists(),
         "nothing is written on error"
@@ -339,19 +319,17 @@ fn bad_wit_gets_the_located_diagnostic() {
     .unwrap();
     let out = weft(tmp.path(), &["init", "x", "--world", "bad.wit"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad.wit:3:"), "{stderr}");
-    assert!(stderr.contains("close: func();"), "the fix hint: {stderr}");
-    assert!(
-        stderr.contains("error: `--world bad.wit`: `bad.wit` is not valid WIT"),
-        "{stderr}"
+    assert_stderr(
+        &out,
+        &[
+            "bad.wit:3:",
+            // The fix hint.
+            "close: func();",
+            "error: `--world bad.wit`: `bad.wit` is not valid WIT",
+        ],
     );
     let out = weft(tmp.path(), &["init", "x", "--world", "nowhere/wit"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("no file or directory `nowhere/wit`"),
-        "{stderr}"
-    );
+    assert_stderr(&out, &["no file or directory `nowhere/wit`"]);
 }
 
 #[test]
@@ -362,12 +340,10 @@ fn an_existing_directory_is_refused_unless_forced() {
     std::fs::write(tmp.path().join("taken/notes.txt"), "mine").unwrap();
     let out = weft(tmp.path(), &["init", "taken", "--world", &greeter]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("`taken` already exists and is not empty"),
-        "{stderr}"
+    assert_stderr(
+        &out,
+        &["`taken` already exists and is not empty", "--force"],
     );
-    assert!(stderr.contains("--force"), "{stderr}");
     assert!(!tmp.path().join("taken/Cargo.toml").exists());
 
     let out = weft(
@@ -382,36 +358,40 @@ fn an_existing_directory_is_refused_unless_forced() {
     );
 
     let out = weft(tmp.path(), &["init", "9lives", "--world", &greeter]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("`9lives` cannot name a project: it does not start with a letter"),
-        "{stderr}"
+    assert_stderr(
+        &out,
+        &["`9lives` cannot name a project: it does not start with a letter"],
     );
 }
 
-/// The calls the kitchen world's placeholders answer the same in every language, but for
-/// the message naming where to write the code.
-const KITCHEN_CALLS: &[&str] = &[
-    "--trap-unknown-imports",
-    r#"hello("x")"#,
-    r#"catalog.find("x")"#,
-    r#"catalog.describe("x")"#,
-    "catalog.run([])",
-    "let c = counter(1)",
-    "c.increment(2)",
-    "counter.live()",
-];
-
-fn kitchen_answers(hello: &str) -> String {
-    format!(
-        "\"not implemented: write `{hello}\"\nerr(not-found(\"\"))\n(red, {{}})\nerr(0)\n0\n0\n"
-    )
+/// The kitchen world's project. Its placeholders answer the same in every language but
+/// for the message naming where to write the code, which ends in `hello` (such as
+/// ``hello` in app.js``).
+fn kitchen_case(hello: &str) -> Case {
+    Case {
+        name: "kitchen",
+        world: kitchen().display().to_string(),
+        qualified: "weft:kitchen/kitchen@0.1.0",
+        call: &[
+            "--trap-unknown-imports",
+            r#"hello("x")"#,
+            r#"catalog.find("x")"#,
+            r#"catalog.describe("x")"#,
+            "catalog.run([])",
+            "let c = counter(1)",
+            "c.increment(2)",
+            "counter.live()",
+        ],
+        answer: format!(
+            "\"not implemented: write `{hello}\"\nerr(not-found(\"\"))\n(red, {{}})\nerr(0)\n0\n0\n"
+        ),
+    }
 }
 
 /// `weft init --lang LANG` for every seed world and the kitchen world, each source checked
-/// by `check` (a syntax check), and the kitchen project built by `build`, checked against
-/// its world and called.
-fn other_language(lang: &str, check: &[&str], build: &dyn Fn(&Path) -> Output, hello: &str) {
+/// by the command `check` (a syntax check), and the kitchen project built by the command
+/// `build`, checked against its world and called.
+fn other_language(lang: &str, check: &[&str], build: &[&str], hello: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let wit = root().join("wit");
     let seeds = [
@@ -428,43 +408,28 @@ fn other_language(lang: &str, check: &[&str], build: &dyn Fn(&Path) -> Output, h
         );
         assert!(out.status.success(), "{world}: {}", text(&out));
         let dir = tmp.path().join(&name);
-        let checked = Command::new(check[0])
-            .args(&check[1..])
-            .current_dir(&dir)
-            .output()
-            .unwrap();
+        let checked = run(&dir, check);
         assert!(checked.status.success(), "{world}: {}", text(&checked));
     }
-    let kitchen = kitchen().display().to_string();
+    let case = kitchen_case(hello);
     let out = weft(
         tmp.path(),
-        &["init", "kitchen", "--lang", lang, "--world", &kitchen],
+        &["init", case.name, "--lang", lang, "--world", &case.world],
     );
     assert!(out.status.success(), "{}", text(&out));
-    let dir = tmp.path().join("kitchen");
-    let built = build(&dir);
+    let dir = tmp.path().join(case.name);
+    let built = run(&dir, build);
     assert!(built.status.success(), "{}", text(&built));
-    let fits = weft(
-        &dir,
-        &[
-            "targets",
-            "kitchen.wasm",
-            "--wit",
-            "wit",
-            "--world",
-            "weft:kitchen/kitchen@0.1.0",
-            "--allow-wasi",
-        ],
-    );
-    assert!(fits.status.success(), "{}", text(&fits));
-    let mut args = vec!["call", "kitchen.wasm"];
-    args.extend(KITCHEN_CALLS);
-    let called = weft(&dir, &args);
-    assert!(called.status.success(), "{}", text(&called));
-    assert_eq!(
-        String::from_utf8_lossy(&called.stdout),
-        kitchen_answers(hello)
-    );
+    fits_and_answers(&dir, "kitchen.wasm", &case);
+}
+
+/// `command` (the program, then its arguments) run in `dir`.
+fn run(dir: &Path, command: &[&str]) -> Output {
+    Command::new(command[0])
+        .args(&command[1..])
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("`{}` did not start: {e}", command[0]))
 }
 
 /// jco as `scripts/build-js-guests.sh` installs it, if it has.
@@ -484,22 +449,17 @@ fn javascript_projects_build_with_jco_and_answer_placeholders() {
         );
         return;
     };
-    let build = |dir: &Path| {
-        Command::new(&jco)
-            .args([
-                "componentize",
-                "app.js",
-                "--wit",
-                "wit",
-                "--world-name",
-                "kitchen",
-                "-o",
-                "kitchen.wasm",
-            ])
-            .current_dir(dir)
-            .output()
-            .unwrap()
-    };
+    let build = [
+        jco.to_str().unwrap(),
+        "componentize",
+        "app.js",
+        "--wit",
+        "wit",
+        "--world-name",
+        "kitchen",
+        "-o",
+        "kitchen.wasm",
+    ];
     other_language(
         "js",
         &["node", "--check", "app.js"],
@@ -517,22 +477,17 @@ fn python_projects_build_with_componentize_py_and_answer_placeholders() {
         );
         return;
     }
-    let build = |dir: &Path| {
-        Command::new("componentize-py")
-            .args([
-                "-d",
-                "wit",
-                "-w",
-                "kitchen",
-                "componentize",
-                "app",
-                "-o",
-                "kitchen.wasm",
-            ])
-            .current_dir(dir)
-            .output()
-            .unwrap()
-    };
+    let build = [
+        "componentize-py",
+        "-d",
+        "wit",
+        "-w",
+        "kitchen",
+        "componentize",
+        "app",
+        "-o",
+        "kitchen.wasm",
+    ];
     other_language(
         "python",
         &["python3", "-m", "compileall", "-q", "."],

@@ -12,11 +12,10 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use heck::{ToLowerCamelCase, ToUpperCamelCase};
-use wit_parser::{
-    Docs, Function, FunctionKind, Handle, Resolve, Type, TypeDefKind, TypeId, WorldItem,
-};
+use wit_parser::{Docs, Function, FunctionKind, Resolve, Type, TypeId, WorldItem};
 
 use crate::model::{Exports, dealias, params};
+use crate::placeholder::{self, Body, Spelling};
 use crate::project::{Context, Generated};
 
 /// The jco and componentize-js versions the generated `package.json` pins: those of
@@ -218,123 +217,105 @@ fn body(
     let Some(result) = &f.result else {
         return;
     };
-    let ph = Placeholders { resolve, exports };
-    let line = match result {
-        Type::String => format!("return {message};"),
-        Type::Id(id) => match &resolve.types[dealias(resolve, *id)].kind {
-            TypeDefKind::Result(r) => match &r.err {
-                None | Some(Type::String) => format!("throw {message};"),
-                Some(e) => match ph.value(e) {
-                    Some(v) => format!("throw {v};"),
-                    None => format!("throw new Error({message});"),
-                },
-            },
-            _ => match ph.value(result) {
-                Some(v) => format!("return {v};"),
-                None => format!("throw new Error({message});"),
-            },
-        },
-        t => format!("return {};", ph.value(t).unwrap_or_default()),
+    let mut ph = Placeholders { resolve, exports };
+    let line = match placeholder::body(resolve, &mut ph, result, &message) {
+        Body::Return(v) => format!("return {v};"),
+        Body::Raise(e) => format!("throw {e};"),
+        Body::Unimplemented => format!("throw new Error({message});"),
     };
     let _ = writeln!(out, "{indent}{line}");
 }
 
+/// The placeholders of `app.js`.
 struct Placeholders<'a> {
     resolve: &'a Resolve,
     exports: &'a Exports<'a>,
 }
 
-impl Placeholders<'_> {
-    /// A JS value of `t`, `None` for an imported resource or a borrow.
-    fn value(&self, t: &Type) -> Option<String> {
-        Some(match t {
-            Type::Bool => "false".into(),
-            Type::U64 | Type::S64 => "0n".into(),
-            Type::U8 | Type::U16 | Type::U32 | Type::S8 | Type::S16 | Type::S32 => "0".into(),
-            Type::F32 | Type::F64 => "0".into(),
-            Type::Char => "\"?\"".into(),
-            Type::String => "\"\"".into(),
-            Type::ErrorContext => return None,
-            Type::Id(id) => return self.value_id(*id),
-        })
+/// componentize-js's values: objects for records, `{ tag, val }` for variants and
+/// results, `BigInt`s for 64-bit integers, typed arrays for numeric lists, `undefined`
+/// for none, and an exported resource by its class.
+impl Spelling for Placeholders<'_> {
+    const FALSE: &'static str = "false";
+    const CHAR: &'static str = "\"?\"";
+    const STRING: &'static str = "\"\"";
+    const NONE: &'static str = "undefined";
+
+    fn zero(t: &Type) -> &'static str {
+        match t {
+            Type::U64 | Type::S64 => "0n",
+            _ => "0",
+        }
     }
 
-    fn value_id(&self, id: TypeId) -> Option<String> {
+    fn list(element: &Type) -> String {
+        match typed_array(element) {
+            Some(array) => format!("new {array}()"),
+            None => "[]".into(),
+        }
+    }
+
+    fn ok(payload: Option<&str>) -> String {
+        match payload {
+            None => "{ tag: \"ok\" }".into(),
+            Some(v) => format!("{{ tag: \"ok\", val: {v} }}"),
+        }
+    }
+
+    fn tuple(items: &[String]) -> String {
+        format!("[{}]", items.join(", "))
+    }
+
+    fn field(name: &str, value: &str) -> String {
+        format!("{}: {value}", name.to_lower_camel_case())
+    }
+
+    fn record(_name: &str, fields: &str) -> String {
+        format!("{{ {fields} }}")
+    }
+
+    fn flags(_name: &str) -> String {
+        "{}".into()
+    }
+
+    fn enum_case(_name: &str, case: &str) -> String {
+        format!("\"{case}\"")
+    }
+
+    fn variant_case(_name: &str, case: &str, payload: Option<&str>) -> String {
+        match payload {
+            None => format!("{{ tag: \"{case}\" }}"),
+            Some(v) => format!("{{ tag: \"{case}\", val: {v} }}"),
+        }
+    }
+
+    /// `new Class()` for an exported resource, `None` for an imported one.
+    fn own(&mut self, resource: TypeId) -> Option<String> {
         let resolve = self.resolve;
-        Some(match &resolve.types[dealias(resolve, id)].kind {
-            TypeDefKind::Record(r) => {
-                let fields: Option<Vec<String>> = r
-                    .fields
-                    .iter()
-                    .map(|f| {
-                        Some(format!(
-                            "{}: {}",
-                            f.name.to_lower_camel_case(),
-                            self.value(&f.ty)?
-                        ))
-                    })
-                    .collect();
-                format!("{{ {} }}", fields?.join(", "))
-            }
-            TypeDefKind::Flags(_) => "{}".into(),
-            TypeDefKind::Enum(e) => format!("\"{}\"", e.cases.first()?.name),
-            TypeDefKind::Variant(v) => v.cases.iter().find_map(|c| match &c.ty {
-                None => Some(format!("{{ tag: \"{}\" }}", c.name)),
-                Some(t) => self
-                    .value(t)
-                    .map(|v| format!("{{ tag: \"{}\", val: {v} }}", c.name)),
-            })?,
-            TypeDefKind::Option(_) => "undefined".into(),
-            TypeDefKind::List(t) => match typed_array(t) {
-                Some(array) => format!("new {array}()"),
-                None => "[]".into(),
-            },
-            TypeDefKind::Result(r) => match &r.ok {
-                None => "{ tag: \"ok\" }".into(),
-                Some(t) => format!("{{ tag: \"ok\", val: {} }}", self.value(t)?),
-            },
-            TypeDefKind::Tuple(t) => {
-                let items: Option<Vec<String>> = t.types.iter().map(|t| self.value(t)).collect();
-                format!("[{}]", items?.join(", "))
-            }
-            TypeDefKind::Handle(Handle::Own(r)) => {
-                let r = dealias(resolve, *r);
-                if !self.exports.resources().contains(&r) {
-                    return None;
-                }
-                let name = resolve.types[r].name.as_deref()?.to_upper_camel_case();
-                let class = self
+        let r = dealias(resolve, resource);
+        let name = resolve.types[r].name.as_deref()?.to_upper_camel_case();
+        let class = self
+            .exports
+            .interfaces
+            .iter()
+            .find(|i| i.resources.iter().any(|x| x.id == r))
+            .map(|i| {
+                let dup = self
                     .exports
                     .interfaces
                     .iter()
-                    .find(|i| i.resources.iter().any(|x| x.id == r))
-                    .map(|i| {
-                        let dup = self
-                            .exports
-                            .interfaces
-                            .iter()
-                            .flat_map(|i| &i.resources)
-                            .filter(|x| x.name.to_upper_camel_case() == name)
-                            .count()
-                            > 1;
-                        let object = resolve.interfaces[i.id].name.as_deref().unwrap_or_default();
-                        if dup {
-                            format!("{}{name}", object.to_upper_camel_case())
-                        } else {
-                            name.clone()
-                        }
-                    })?;
-                format!("new {class}()")
-            }
-            TypeDefKind::Type(t) => return self.value(t),
-            TypeDefKind::Handle(Handle::Borrow(_))
-            | TypeDefKind::Resource
-            | TypeDefKind::Map(..)
-            | TypeDefKind::FixedLengthList(..)
-            | TypeDefKind::Future(_)
-            | TypeDefKind::Stream(_)
-            | TypeDefKind::Unknown => return None,
-        })
+                    .flat_map(|i| &i.resources)
+                    .filter(|x| x.name.to_upper_camel_case() == name)
+                    .count()
+                    > 1;
+                let object = resolve.interfaces[i.id].name.as_deref().unwrap_or_default();
+                if dup {
+                    format!("{}{name}", object.to_upper_camel_case())
+                } else {
+                    name.clone()
+                }
+            })?;
+        Some(format!("new {class}()"))
     }
 }
 

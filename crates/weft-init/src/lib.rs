@@ -33,6 +33,7 @@
 mod error;
 mod js;
 mod model;
+mod placeholder;
 mod project;
 mod python;
 mod rust;

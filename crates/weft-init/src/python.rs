@@ -15,11 +15,10 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
-use wit_parser::{
-    Docs, Function, FunctionKind, Handle, Resolve, Type, TypeDefKind, TypeId, TypeOwner,
-};
+use wit_parser::{Docs, Function, FunctionKind, Resolve, Type, TypeId, TypeOwner};
 
 use crate::model::{Exports, Resource, dealias, params};
+use crate::placeholder::{self, Body, Spelling};
 use crate::project::{Context, Generated};
 
 /// The componentize-py release the generated project is tested with.
@@ -228,26 +227,17 @@ fn method(ph: &mut Placeholders, f: &Function, name: &str, file: &str) -> String
     let _ = writeln!(s, "        # TODO: write `{name}` here.");
     let line = match &f.result {
         None => "pass".to_string(),
-        Some(Type::String) => format!("return {message}"),
-        Some(t @ Type::Id(id)) => match &ph.resolve.types[dealias(ph.resolve, *id)].kind {
-            TypeDefKind::Result(r) => match &r.err {
-                None | Some(Type::String) => format!("raise Err({message})"),
-                Some(e) => match ph.value(e) {
-                    Some(v) => format!("raise Err({v})"),
-                    None => format!("raise NotImplementedError({message})"),
-                },
-            },
-            _ => match ph.value(t) {
-                Some(v) => format!("return {v}"),
-                None => format!("raise NotImplementedError({message})"),
-            },
+        Some(t) => match placeholder::body(ph.resolve, ph, t, &message) {
+            Body::Return(v) => format!("return {v}"),
+            Body::Raise(e) => format!("raise Err({e})"),
+            Body::Unimplemented => format!("raise NotImplementedError({message})"),
         },
-        Some(t) => format!("return {}", ph.value(t).unwrap_or_default()),
     };
     let _ = writeln!(s, "        {line}");
     s
 }
 
+/// The placeholders of one Python module, and the modules they name.
 struct Placeholders<'a> {
     resolve: &'a Resolve,
     exports: &'a Exports<'a>,
@@ -258,19 +248,6 @@ struct Placeholders<'a> {
 }
 
 impl Placeholders<'_> {
-    fn value(&mut self, t: &Type) -> Option<String> {
-        Some(match t {
-            Type::Bool => "False".into(),
-            Type::U8 | Type::U16 | Type::U32 | Type::U64 => "0".into(),
-            Type::S8 | Type::S16 | Type::S32 | Type::S64 => "0".into(),
-            Type::F32 | Type::F64 => "0.0".into(),
-            Type::Char => "\"?\"".into(),
-            Type::String => "\"\"".into(),
-            Type::ErrorContext => return None,
-            Type::Id(id) => return self.value_id(*id),
-        })
-    }
-
     /// `wit_world.imports.types.Item`: types are named where their interface defines them.
     fn path(&mut self, id: TypeId, name: &str) -> String {
         let module = match self.resolve.types[id].owner {
@@ -284,95 +261,80 @@ impl Placeholders<'_> {
         self.modules.insert(module.clone());
         format!("{module}.{name}")
     }
+}
 
-    fn value_id(&mut self, id: TypeId) -> Option<String> {
-        let resolve = self.resolve;
-        let id = dealias(resolve, id);
-        let def = &resolve.types[id];
-        let name = def
+/// componentize-py's values: dataclasses by keyword, a class per variant case, `Ok(..)`
+/// for a `result`, `bytes` for a `list<u8>`, a resource by its constructor.
+impl Spelling for Placeholders<'_> {
+    const FALSE: &'static str = "False";
+    const CHAR: &'static str = "\"?\"";
+    const STRING: &'static str = "\"\"";
+    const NONE: &'static str = "None";
+
+    fn list(element: &Type) -> String {
+        match element {
+            Type::U8 => "b\"\"".into(),
+            _ => "[]".into(),
+        }
+    }
+
+    fn ok(payload: Option<&str>) -> String {
+        format!("Ok({})", payload.unwrap_or("None"))
+    }
+
+    fn name(&mut self, _written: TypeId, real: TypeId) -> Option<String> {
+        let name = self.resolve.types[real]
             .name
-            .as_deref()
-            .map(ToUpperCamelCase::to_upper_camel_case);
-        Some(match &def.kind {
-            TypeDefKind::Record(r) => {
-                let path = self.path(id, name.as_deref()?);
-                let mut fields = Vec::new();
-                for f in &r.fields {
-                    fields.push(format!("{}={}", ident(&f.name), self.value(&f.ty)?));
-                }
-                format!("{path}({})", fields.join(", "))
+            .as_deref()?
+            .to_upper_camel_case();
+        Some(self.path(real, &name))
+    }
+
+    fn field(name: &str, value: &str) -> String {
+        format!("{}={value}", ident(name))
+    }
+
+    fn record(name: &str, fields: &str) -> String {
+        format!("{name}({fields})")
+    }
+
+    fn flags(name: &str) -> String {
+        format!("{name}(0)")
+    }
+
+    fn enum_case(name: &str, case: &str) -> String {
+        format!("{name}.{}", case.to_shouty_snake_case())
+    }
+
+    fn variant_case(name: &str, case: &str, payload: Option<&str>) -> String {
+        let case = case.to_upper_camel_case();
+        format!("{name}_{case}({})", payload.unwrap_or_default())
+    }
+
+    fn own(&mut self, resource: TypeId) -> Option<String> {
+        let resolve = self.resolve;
+        let r = dealias(resolve, resource);
+        let iface = self
+            .exports
+            .interfaces
+            .iter()
+            .find(|i| i.resources.iter().any(|x| x.id == r))?;
+        let resource = iface.resources.iter().find(|x| x.id == r)?;
+        let mut args = Vec::new();
+        if let Some(c) = resource.constructor {
+            for p in &c.params {
+                args.push(placeholder::value(resolve, self, &p.ty)?);
             }
-            TypeDefKind::Flags(_) => format!("{}(0)", self.path(id, name.as_deref()?)),
-            TypeDefKind::Enum(e) => format!(
-                "{}.{}",
-                self.path(id, name.as_deref()?),
-                e.cases.first()?.name.to_shouty_snake_case()
-            ),
-            TypeDefKind::Variant(v) => {
-                let name = name?;
-                let mut found = None;
-                for c in &v.cases {
-                    let class = self.path(id, &format!("{name}_{}", c.name.to_upper_camel_case()));
-                    found = match &c.ty {
-                        None => Some(format!("{class}()")),
-                        Some(t) => self.value(t).map(|v| format!("{class}({v})")),
-                    };
-                    if found.is_some() {
-                        break;
-                    }
-                }
-                found?
-            }
-            TypeDefKind::Option(_) => "None".into(),
-            TypeDefKind::List(Type::U8) => "b\"\"".into(),
-            TypeDefKind::List(_) => "[]".into(),
-            TypeDefKind::Result(r) => match &r.ok {
-                None => "Ok(None)".into(),
-                Some(t) => format!("Ok({})", self.value(t)?),
-            },
-            TypeDefKind::Tuple(t) => {
-                let mut items = Vec::new();
-                for ty in &t.types {
-                    items.push(self.value(ty)?);
-                }
-                match items.len() {
-                    1 => format!("({},)", items[0]),
-                    _ => format!("({})", items.join(", ")),
-                }
-            }
-            TypeDefKind::Handle(Handle::Own(r)) => {
-                let r = dealias(resolve, *r);
-                let iface = self
-                    .exports
-                    .interfaces
-                    .iter()
-                    .find(|i| i.resources.iter().any(|x| x.id == r))?;
-                let resource = iface.resources.iter().find(|x| x.id == r)?;
-                let mut args = Vec::new();
-                if let Some(c) = resource.constructor {
-                    for p in &c.params {
-                        args.push(self.value(&p.ty)?);
-                    }
-                }
-                let class = resource.name.to_upper_camel_case();
-                let module = iface_module(resolve, iface.id);
-                let class = if self.here == Some(iface.id) {
-                    class
-                } else {
-                    self.modules.insert(module.clone());
-                    format!("{module}.{class}")
-                };
-                format!("{class}({})", args.join(", "))
-            }
-            TypeDefKind::Type(t) => return self.value(t),
-            TypeDefKind::Handle(Handle::Borrow(_))
-            | TypeDefKind::Resource
-            | TypeDefKind::Map(..)
-            | TypeDefKind::FixedLengthList(..)
-            | TypeDefKind::Future(_)
-            | TypeDefKind::Stream(_)
-            | TypeDefKind::Unknown => return None,
-        })
+        }
+        let class = resource.name.to_upper_camel_case();
+        let module = iface_module(resolve, iface.id);
+        let class = if self.here == Some(iface.id) {
+            class
+        } else {
+            self.modules.insert(module.clone());
+            format!("{module}.{class}")
+        };
+        Some(format!("{class}({})", args.join(", ")))
     }
 }
 

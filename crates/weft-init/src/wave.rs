@@ -3,9 +3,10 @@
 //! `none`, `[]`, the first case, every record field). A resource is constructed first
 //! (`let r = counter("")`) and then one of its methods called on the handle.
 
-use wit_parser::{Function, Handle, Resolve, Type, TypeDefKind};
+use wit_parser::{Function, Resolve, Type, TypeId};
 
-use crate::model::{Exports, dealias, params};
+use crate::model::{Exports, params};
+use crate::placeholder::{self, Spelling};
 
 /// The statements of one example call, e.g. `["greeting.greet({name: \"\", title: none})"]`;
 /// empty when every export needs a handle weft cannot make.
@@ -50,48 +51,58 @@ pub fn example_call(resolve: &Resolve, exports: &Exports) -> Vec<String> {
 
 /// A WAVE value of type `t`, `None` for a handle.
 fn value(resolve: &Resolve, t: &Type) -> Option<String> {
-    Some(match t {
-        Type::Bool => "false".into(),
-        Type::U8 | Type::U16 | Type::U32 | Type::U64 => "0".into(),
-        Type::S8 | Type::S16 | Type::S32 | Type::S64 => "0".into(),
-        Type::F32 | Type::F64 => "0.0".into(),
-        Type::Char => "'?'".into(),
-        Type::String => "\"\"".into(),
-        Type::ErrorContext => return None,
-        Type::Id(id) => match &resolve.types[dealias(resolve, *id)].kind {
-            TypeDefKind::Record(r) => {
-                let fields: Option<Vec<String>> = r
-                    .fields
-                    .iter()
-                    .map(|f| Some(format!("{}: {}", f.name, value(resolve, &f.ty)?)))
-                    .collect();
-                format!("{{{}}}", fields?.join(", "))
-            }
-            TypeDefKind::Flags(_) => "{}".into(),
-            TypeDefKind::Enum(e) => e.cases.first()?.name.clone(),
-            TypeDefKind::Variant(v) => v.cases.iter().find_map(|c| match &c.ty {
-                None => Some(c.name.clone()),
-                Some(t) => value(resolve, t).map(|v| format!("{}({v})", c.name)),
-            })?,
-            TypeDefKind::Option(_) => "none".into(),
-            TypeDefKind::List(_) => "[]".into(),
-            TypeDefKind::Result(r) => match &r.ok {
-                None => "ok".into(),
-                Some(t) => format!("ok({})", value(resolve, t)?),
-            },
-            TypeDefKind::Tuple(t) => {
-                let items: Option<Vec<String>> =
-                    t.types.iter().map(|t| value(resolve, t)).collect();
-                format!("({})", items?.join(", "))
-            }
-            TypeDefKind::Type(t) => return value(resolve, t),
-            TypeDefKind::Handle(Handle::Own(_) | Handle::Borrow(_))
-            | TypeDefKind::Resource
-            | TypeDefKind::Map(..)
-            | TypeDefKind::FixedLengthList(..)
-            | TypeDefKind::Future(_)
-            | TypeDefKind::Stream(_)
-            | TypeDefKind::Unknown => return None,
-        },
-    })
+    placeholder::value(resolve, &mut Wave, t)
+}
+
+/// WAVE, the text `weft call` reads: values carry no type names, and weft cannot make
+/// up a handle.
+struct Wave;
+
+impl Spelling for Wave {
+    const FALSE: &'static str = "false";
+    const CHAR: &'static str = "'?'";
+    const STRING: &'static str = "\"\"";
+    const NONE: &'static str = "none";
+
+    fn list(_element: &Type) -> String {
+        "[]".into()
+    }
+
+    fn ok(payload: Option<&str>) -> String {
+        match payload {
+            None => "ok".into(),
+            Some(v) => format!("ok({v})"),
+        }
+    }
+
+    fn tuple(items: &[String]) -> String {
+        format!("({})", items.join(", "))
+    }
+
+    fn field(name: &str, value: &str) -> String {
+        format!("{name}: {value}")
+    }
+
+    fn record(_name: &str, fields: &str) -> String {
+        format!("{{{fields}}}")
+    }
+
+    fn flags(_name: &str) -> String {
+        "{}".into()
+    }
+
+    fn enum_case(_name: &str, case: &str) -> String {
+        case.into()
+    }
+
+    fn variant_case(_name: &str, case: &str, payload: Option<&str>) -> String {
+        match payload {
+            None => case.into(),
+            Some(v) => format!("{case}({v})"),
+        }
+    }
+
+    fn own(&mut self, _resource: TypeId) -> Option<String> {
+        None
+    }
 }

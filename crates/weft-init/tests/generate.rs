@@ -21,6 +21,17 @@ fn kitchen() -> String {
         .to_string()
 }
 
+fn read(path: PathBuf) -> String {
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Fails, showing `text`, unless it contains every one of `expected`.
+fn assert_contains(text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "missing {e:?} in\n{text}");
+    }
+}
+
 fn init(dir: &Path, world: &str, lang: Lang) -> Result<weft_init::Project, InitError> {
     weft_init::init(&InitOptions {
         dir: dir.to_path_buf(),
@@ -76,71 +87,80 @@ fn every_world_in_every_language_vendors_wit_that_loads_again() {
 fn rust_sources_use_wit_bindgen_names_and_placeholders() {
     let tmp = tempfile::tempdir().unwrap();
     init(&tmp.path().join("k"), &kitchen(), Lang::Rust).unwrap();
-    let lib = std::fs::read_to_string(tmp.path().join("k/src/lib.rs")).unwrap();
-    for expected in [
-        "use bindings::exports::weft::kitchen::catalog;",
-        "impl bindings::Guest for Component {",
-        "impl catalog::Guest for Component {",
-        "type Counter = MyCounter;",
-        "impl catalog::GuestCounter for MyCounter {",
-        "fn new(_start: u64) -> Self {",
-        "fn increment(&self, _by: u32) -> u64 {",
-        "catalog::CounterBorrow<'_>",
-        "fn size(_s: &catalog::Store) -> u32 {",
-        "Err(catalog::FindError::NotFound(String::new()))",
-        "Err(\"not implemented: write `put` in src/lib.rs\".to_string())",
-        "(catalog::Color::Red, catalog::Permissions::empty())",
-        "catalog::Counter::new(MyCounter {})",
-        "todo!(\"write `default_store` in src/lib.rs\")",
-        "bindings::export!(Component with_types_in bindings);",
-    ] {
-        assert!(lib.contains(expected), "missing {expected:?} in\n{lib}");
-    }
-    let cargo = std::fs::read_to_string(tmp.path().join("k/Cargo.toml")).unwrap();
-    for expected in [
-        "crate-type = [\"cdylib\"]",
-        "wit-bindgen = \"0.63\"",
-        "opt-level = \"s\"",
-        "lto = true",
-        "codegen-units = 1",
-        "strip = true",
-        "panic = \"abort\"",
-        "\n[workspace]\n",
-    ] {
-        assert!(cargo.contains(expected), "missing {expected:?} in\n{cargo}");
-    }
+    let lib = read(tmp.path().join("k/src/lib.rs"));
+    assert_contains(
+        &lib,
+        &[
+            "use bindings::exports::weft::kitchen::catalog;",
+            "impl bindings::Guest for Component {",
+            "impl catalog::Guest for Component {",
+            "type Counter = MyCounter;",
+            "impl catalog::GuestCounter for MyCounter {",
+            "fn new(_start: u64) -> Self {",
+            "fn increment(&self, _by: u32) -> u64 {",
+            "catalog::CounterBorrow<'_>",
+            "fn size(_s: &catalog::Store) -> u32 {",
+            "Err(catalog::FindError::NotFound(String::new()))",
+            "Err(\"not implemented: write `put` in src/lib.rs\".to_string())",
+            "(catalog::Color::Red, catalog::Permissions::empty())",
+            "catalog::Counter::new(MyCounter {})",
+            "todo!(\"write `default_store` in src/lib.rs\")",
+            "bindings::export!(Component with_types_in bindings);",
+        ],
+    );
+    let cargo = read(tmp.path().join("k/Cargo.toml"));
+    assert_contains(
+        &cargo,
+        &[
+            "crate-type = [\"cdylib\"]",
+            "wit-bindgen = \"0.63\"",
+            "opt-level = \"s\"",
+            "lto = true",
+            "codegen-units = 1",
+            "strip = true",
+            "panic = \"abort\"",
+            "\n[workspace]\n",
+        ],
+    );
 }
 
 #[test]
 fn js_and_python_sources_follow_their_bindings() {
     let tmp = tempfile::tempdir().unwrap();
     init(&tmp.path().join("j"), &kitchen(), Lang::Js).unwrap();
-    let app = std::fs::read_to_string(tmp.path().join("j/app.js")).unwrap();
-    for expected in [
-        "export function hello(name) {",
-        "export const catalog = {",
-        "class Counter {",
-        "  static merge(a, b) {",
-        "  byColor(color) {",
-        "throw { tag: \"not-found\", val: \"\" };",
-        "return 0n;",
-        "  Counter,\n};",
-    ] {
-        assert!(app.contains(expected), "missing {expected:?} in\n{app}");
-    }
+    let app = read(tmp.path().join("j/app.js"));
+    assert_contains(
+        &app,
+        &[
+            "export function hello(name) {",
+            "export const catalog = {",
+            "class Counter {",
+            "  static merge(a, b) {",
+            "  byColor(color) {",
+            "throw { tag: \"not-found\", val: \"\" };",
+            "return 0n;",
+            "  Counter,\n};",
+        ],
+    );
     init(&tmp.path().join("p"), &kitchen(), Lang::Python).unwrap();
-    let app = std::fs::read_to_string(tmp.path().join("p/app.py")).unwrap();
-    let resources = std::fs::read_to_string(tmp.path().join("p/catalog.py")).unwrap();
-    for expected in [
-        "class WitWorld(wit_world.WitWorld):",
-        "class Catalog(wit_world.exports.Catalog):",
-        "raise Err(wit_world.imports.types.FindError_NotFound(\"\"))",
-        "return catalog.Counter(0)",
-    ] {
-        assert!(app.contains(expected), "missing {expected:?} in\n{app}");
-    }
-    assert!(resources.contains("class Counter(wit_world.exports.catalog.Counter):"));
-    assert!(resources.contains("    @classmethod\n    def live(cls):"));
+    let app = read(tmp.path().join("p/app.py"));
+    let resources = read(tmp.path().join("p/catalog.py"));
+    assert_contains(
+        &app,
+        &[
+            "class WitWorld(wit_world.WitWorld):",
+            "class Catalog(wit_world.exports.Catalog):",
+            "raise Err(wit_world.imports.types.FindError_NotFound(\"\"))",
+            "return catalog.Counter(0)",
+        ],
+    );
+    assert_contains(
+        &resources,
+        &[
+            "class Counter(wit_world.exports.catalog.Counter):",
+            "    @classmethod\n    def live(cls):",
+        ],
+    );
 }
 
 #[test]

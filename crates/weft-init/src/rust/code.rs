@@ -11,12 +11,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use wit_parser::{
-    Docs, Function, FunctionKind, Handle, Resolve, Type, TypeDefKind, TypeId, TypeOwner, WorldId,
-    WorldItem,
+    Docs, Function, FunctionKind, Handle, Resolve, Result_, Type, TypeDefKind, TypeId, TypeOwner,
+    WorldId, WorldItem,
 };
 
 use super::names::{Modules, camel, ident};
 use crate::model::{Exports, dealias, params};
+use crate::placeholder::{self, Spelling};
 
 /// The text of `src/lib.rs`.
 pub fn lib_rs(
@@ -234,6 +235,9 @@ impl Gen<'_> {
 
     /// The placeholder a function returns: a `string` says what to do, a `result` is an
     /// `Err` (with that message when the error is a `string`).
+    ///
+    /// Not [`placeholder::body`]: a Rust function returns its error rather than raise
+    /// it, so a `result` whose error cannot be made up returns an `Ok` instead.
     fn returned(&mut self, t: &Type, todo: &str) -> Option<String> {
         let message = format!("\"not implemented: {todo}\".to_string()");
         if let Type::String = t {
@@ -259,86 +263,7 @@ impl Gen<'_> {
     /// A value of type `t`, or `None` when there is none to make up (an imported
     /// resource, a borrow).
     fn placeholder(&mut self, t: &Type) -> Option<String> {
-        Some(match t {
-            Type::Bool => "false".to_string(),
-            Type::U8 | Type::U16 | Type::U32 | Type::U64 => "0".to_string(),
-            Type::S8 | Type::S16 | Type::S32 | Type::S64 => "0".to_string(),
-            Type::F32 | Type::F64 => "0.0".to_string(),
-            Type::Char => "'?'".to_string(),
-            Type::String => "String::new()".to_string(),
-            Type::ErrorContext => return None,
-            Type::Id(id) => return self.placeholder_id(*id),
-        })
-    }
-
-    fn placeholder_id(&mut self, id: TypeId) -> Option<String> {
-        let real = dealias(self.resolve, id);
-        let def = &self.resolve.types[real];
-        // Named types are built through the name the signature uses (an alias works for
-        // struct literals, enum cases and associated functions alike).
-        let path = || def.name.as_ref().map(|n| camel(n));
-        Some(match &def.kind {
-            TypeDefKind::Record(r) => {
-                let path = self.type_path(id, path()?);
-                let mut fields = Vec::new();
-                for f in &r.fields {
-                    fields.push(format!("{}: {}", ident(&f.name), self.placeholder(&f.ty)?));
-                }
-                format!("{path} {{ {} }}", fields.join(", "))
-            }
-            TypeDefKind::Flags(_) => format!("{}::empty()", self.type_path(id, path()?)),
-            TypeDefKind::Enum(e) => {
-                format!(
-                    "{}::{}",
-                    self.type_path(id, path()?),
-                    camel(&e.cases.first()?.name)
-                )
-            }
-            TypeDefKind::Variant(v) => {
-                let path = self.type_path(id, path()?);
-                v.cases.iter().find_map(|c| match &c.ty {
-                    None => Some(format!("{path}::{}", camel(&c.name))),
-                    Some(t) => self
-                        .placeholder(t)
-                        .map(|p| format!("{path}::{}({p})", camel(&c.name))),
-                })?
-            }
-            TypeDefKind::Option(_) => "None".to_string(),
-            TypeDefKind::List(_) => "Vec::new()".to_string(),
-            TypeDefKind::Result(r) => match (&r.ok, &r.err) {
-                (None, _) => "Ok(())".to_string(),
-                (Some(ok), err) => match self.placeholder(ok) {
-                    Some(v) => format!("Ok({v})"),
-                    None => match err {
-                        None => "Err(())".to_string(),
-                        Some(e) => format!("Err({})", self.placeholder(e)?),
-                    },
-                },
-            },
-            TypeDefKind::Tuple(t) => {
-                let mut items = Vec::new();
-                for ty in &t.types {
-                    items.push(self.placeholder(ty)?);
-                }
-                match items.len() {
-                    1 => format!("({},)", items[0]),
-                    _ => format!("({})", items.join(", ")),
-                }
-            }
-            TypeDefKind::Handle(Handle::Own(r)) => {
-                let wrapper = self.wrappers.get(&dealias(self.resolve, *r))?.clone();
-                let name = camel(self.resolve.types[*r].name.as_deref()?);
-                format!("{}::new({wrapper} {{}})", self.type_path(*r, name))
-            }
-            TypeDefKind::Type(t) => return self.placeholder(t),
-            TypeDefKind::Handle(Handle::Borrow(_))
-            | TypeDefKind::Resource
-            | TypeDefKind::Map(..)
-            | TypeDefKind::FixedLengthList(..)
-            | TypeDefKind::Future(_)
-            | TypeDefKind::Stream(_)
-            | TypeDefKind::Unknown => return None,
-        })
+        placeholder::value(self.resolve, self, t)
     }
 
     /// The Rust type of `t` in an export's signature.
@@ -456,6 +381,69 @@ impl Gen<'_> {
             }
         }
         lines
+    }
+}
+
+/// wit-bindgen's values: named types built through the name the signature uses (an
+/// alias works for struct literals, enum cases and associated functions alike), an
+/// exported resource wrapped in its struct.
+impl Spelling for Gen<'_> {
+    const FALSE: &'static str = "false";
+    const CHAR: &'static str = "'?'";
+    const STRING: &'static str = "String::new()";
+    const NONE: &'static str = "None";
+
+    fn list(_element: &Type) -> String {
+        "Vec::new()".into()
+    }
+
+    fn ok(payload: Option<&str>) -> String {
+        format!("Ok({})", payload.unwrap_or("()"))
+    }
+
+    fn name(&mut self, written: TypeId, real: TypeId) -> Option<String> {
+        let name = camel(self.resolve.types[real].name.as_deref()?);
+        Some(self.type_path(written, name))
+    }
+
+    fn field(name: &str, value: &str) -> String {
+        format!("{}: {value}", ident(name))
+    }
+
+    fn record(name: &str, fields: &str) -> String {
+        format!("{name} {{ {fields} }}")
+    }
+
+    fn flags(name: &str) -> String {
+        format!("{name}::empty()")
+    }
+
+    fn enum_case(name: &str, case: &str) -> String {
+        format!("{name}::{}", camel(case))
+    }
+
+    fn variant_case(name: &str, case: &str, payload: Option<&str>) -> String {
+        match payload {
+            None => format!("{name}::{}", camel(case)),
+            Some(p) => format!("{name}::{}({p})", camel(case)),
+        }
+    }
+
+    fn own(&mut self, resource: TypeId) -> Option<String> {
+        let wrapper = self.wrappers.get(&dealias(self.resolve, resource))?.clone();
+        let name = camel(self.resolve.types[resource].name.as_deref()?);
+        Some(format!(
+            "{}::new({wrapper} {{}})",
+            self.type_path(resource, name)
+        ))
+    }
+
+    /// The `err`: a made-up error is still a value of the type.
+    fn without_ok(&mut self, result: &Result_) -> Option<String> {
+        Some(match &result.err {
+            None => "Err(())".to_string(),
+            Some(e) => format!("Err({})", self.placeholder(e)?),
+        })
     }
 }
 
