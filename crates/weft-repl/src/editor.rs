@@ -18,8 +18,6 @@ pub struct ReplHelper {
     pub handles: Vec<(String, String)>,
     /// The named types `:type` knows.
     pub types: Vec<String>,
-    /// The REPL's reload count when these were taken.
-    pub generation: u64,
 }
 
 impl Completer for ReplHelper {

@@ -86,8 +86,8 @@ struct Repl<'b, B: Backend> {
     backend: &'b mut B,
     wit: WitIndex,
     format: Format,
-    /// Counts `:reload`s, so the editor's helper knows when its exports are stale.
-    generation: u64,
+    /// Set by `:reload`: the editor's helper has the old exports and types.
+    reloaded: bool,
 }
 
 /// Runs the session until the user quits (`:quit`, Ctrl-D). Errors in statements are
@@ -115,7 +115,7 @@ pub fn run<B: Backend>(backend: &mut B, options: &Options) -> anyhow::Result<()>
         backend,
         wit,
         format: Format::Wave,
-        generation: 0,
+        reloaded: false,
     };
     let exports = repl.backend.session().component().exports().funcs().len();
     println!(
@@ -166,7 +166,6 @@ impl<B: Backend> Repl<'_, B> {
             catalog: session.component().exports().clone(),
             handles: session.handles(),
             types: self.wit.type_names().map(str::to_string).collect(),
-            generation: self.generation,
         }
     }
 
@@ -174,7 +173,7 @@ impl<B: Backend> Repl<'_, B> {
     /// statement may have made or dropped one), the exports and types only after a
     /// `:reload` changed them.
     fn refresh(&mut self, helper: &mut ReplHelper) {
-        if helper.generation != self.generation {
+        if std::mem::take(&mut self.reloaded) {
             *helper = self.helper();
         } else {
             helper.handles = self.backend.session().handles();
@@ -265,7 +264,7 @@ impl<B: Backend> Repl<'_, B> {
                         .component_bytes()
                         .map(|bytes| WitIndex::of_component(&bytes))
                         .unwrap_or_default();
-                    self.generation += 1;
+                    self.reloaded = true;
                     let exports = self.backend.session().component().exports().funcs().len();
                     println!(
                         "reloaded: a new instance with {exports} exports; the old handles are gone"

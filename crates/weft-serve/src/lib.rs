@@ -132,10 +132,11 @@ impl App {
                     .is_some_and(|i| i.starts_with(prefix))
             })
         };
-        let is_handler = exports_interface(INCOMING_HANDLER) || exports_interface(SERVICE_HANDLER);
-        if exports_interface(SERVICE_HANDLER) && !options.experimental_p3 {
+        let is_p3_handler = exports_interface(SERVICE_HANDLER);
+        if is_p3_handler && !options.experimental_p3 {
             return Err(AppError::Preview3(name));
         }
+        let is_handler = is_p3_handler || exports_interface(INCOMING_HANDLER);
         let prepared = runtime.prepare(&component, &imports(options))?;
         if is_handler {
             let handler = HttpHandler::new(
