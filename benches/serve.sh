@@ -8,10 +8,14 @@
 #    and the ratios weft / wasmtime (requests/s: higher is better; p99: lower is better).
 #    `-S cli` links all of WASI 0.2 as weft does: without it `wasmtime serve` links only
 #    the proxy world's interfaces, and Rust's std imports `wasi:cli/environment` and more;
-# 2. the JSON gateway: `POST /call/greet` with `{"person": {"name": "Ada"}}` to the
+# 2. a WASI 0.3 `wasi:http/service` handler (guests/http-service, `GET /`): `weft serve
+#    --experimental-p3` against `wasmtime serve -S cli -S p3` on the same component, the
+#    same figures and ratios. wasmtime reuses one p3 instance for up to 16 concurrent and
+#    128 requests in all; weft gives each request its own instance, as for 0.2;
+# 3. the JSON gateway: `POST /call/greet` with `{"person": {"name": "Ada"}}` to the
 #    greeter (`weft serve greeter.wasm --no-access-log`), its requests/s and p99, and its
 #    requests/s over weft's own hello handler's from step 1;
-# 3. a soak: SOAK_REQUESTS requests against weft's hello handler (a fresh server) in
+# 4. a soak: SOAK_REQUESTS requests against weft's hello handler (a fresh server) in
 #    slices of wrk: a first one of about a tenth of the count at step 1's rate, then
 #    slices of SOAK_SLICE seconds, the last one shortened to the requests left at the rate
 #    of the one before; it counts non-2xx/3xx responses and socket errors, and the growth
@@ -88,11 +92,12 @@ if [ "$skip_build" != 1 ]; then
     rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
     # The guests' own workspace and profile, as crates/weft-test-guests builds them.
     cargo build --quiet --release --target wasm32-wasip2 --manifest-path guests/Cargo.toml \
-        --target-dir "$guests_target" -p http-hello -p greeter
+        --target-dir "$guests_target" -p http-hello -p http-service -p greeter
 fi
 hello_wasm=$guests_target/wasm32-wasip2/release/http_hello.wasm
+p3_wasm=$guests_target/wasm32-wasip2/release/http_service.wasm
 greeter_wasm=$guests_target/wasm32-wasip2/release/greeter.wasm
-for f in "$weft" "$hello_wasm" "$greeter_wasm"; do
+for f in "$weft" "$hello_wasm" "$p3_wasm" "$greeter_wasm"; do
     [ -f "$f" ] || { echo "missing: $f" >&2; exit 1; }
 done
 
@@ -245,7 +250,25 @@ else
     wasmtime_version_line="wasmtime skipped (SKIP_WASMTIME=1)"
 fi
 
-# 2. the gateway.
+# 2. the WASI 0.3 handler: weft, then wasmtime.
+port=$(free_port)
+start_server weft-p3 "http://127.0.0.1:$port/" "Hello from WASI 0.3" "" \
+    "$weft" serve "$p3_wasm" --experimental-p3 --addr "127.0.0.1:$port" --no-access-log --timeout 30s
+measure weft-p3 "http://127.0.0.1:$port/"
+stop_server "$server_pid"
+stopped weft-p3
+
+if [ "$skip_wasmtime" != 1 ]; then
+    port=$(free_port)
+    start_server wasmtime-p3 "http://127.0.0.1:$port/" "Hello from WASI 0.3" "" \
+        wasmtime serve -S cli -S p3 -W timeout=30s --addr "127.0.0.1:$port" "$p3_wasm"
+    measure wasmtime-p3 "http://127.0.0.1:$port/"
+    stop_server "$server_pid"
+    [ "$stopped_status" -eq 143 ] && stopped_status=0
+    stopped wasmtime-p3
+fi
+
+# 3. the gateway.
 cat >"$tmp/greet.lua" <<EOF
 wrk.method = "POST"
 wrk.body = '$greet_body'
@@ -261,7 +284,7 @@ measure weft-gateway "http://127.0.0.1:$port/call/greet" -s "$tmp/greet.lua"
 stop_server "$server_pid"
 stopped weft-gateway
 
-# 3. the soak: "REQUESTS NON_2XX SOCKET_ERRORS SLICES SECONDS RSS_FIRST_KIB RSS_END_KIB
+# 4. the soak: "REQUESTS NON_2XX SOCKET_ERRORS SLICES SECONDS RSS_FIRST_KIB RSS_END_KIB
 # HWM_KIB REACHED" in $tmp/soak.
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 if [ "$soak" != 0 ]; then
@@ -326,6 +349,8 @@ for line in open(results_path):
 labels = {
     "weft-hello": "wasi:http hello, weft serve",
     "wasmtime-hello": "wasi:http hello, wasmtime serve",
+    "weft-p3": "wasi:http 0.3 service, weft serve",
+    "wasmtime-p3": "wasi:http 0.3 service, wasmtime",
     "weft-gateway": "gateway POST /call/greet, weft",
 }
 print()
@@ -342,6 +367,9 @@ if "wasmtime-hello" in rows:
     wasmtime = rows["wasmtime-hello"]
     print(f"weft / wasmtime serve, hello:  requests/s {weft[0] / wasmtime[0]:.2f}x (higher is better), "
           f"p99 {weft[1] / wasmtime[1]:.2f}x (lower is better)")
+    p3, wasmtime_p3 = rows["weft-p3"], rows["wasmtime-p3"]
+    print(f"weft / wasmtime serve, 0.3:    requests/s {p3[0] / wasmtime_p3[0]:.2f}x, "
+          f"p99 {p3[1] / wasmtime_p3[1]:.2f}x")
 else:
     print("weft / wasmtime serve, hello:  skipped (SKIP_WASMTIME=1)")
 gateway = rows["weft-gateway"]

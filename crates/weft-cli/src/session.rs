@@ -63,6 +63,32 @@ impl Target {
     }
 }
 
+/// The imports to bind to exports served on NATS, each with the component that imports
+/// it: a component's from `--import IFACE=URL`, a composition's from its manifest.
+fn remote_bindings<'a>(
+    target: &'a Target,
+    remote_imports: &'a [String],
+) -> anyhow::Result<Vec<(&'a LoadedComponent, &'a str, &'a str)>> {
+    match target {
+        Target::Component(component) => remote_imports
+            .iter()
+            .map(|spec| {
+                let (interface, url) = spec.split_once('=').with_context(|| {
+                    format!("`--import {spec}`: write `IFACE=nats://HOST:PORT[/PREFIX]`")
+                })?;
+                Ok((component, interface, url))
+            })
+            .collect(),
+        Target::Composition(_) if !remote_imports.is_empty() => bail!(
+            "`--import` satisfies imports of one component; in a composition, bind the import in its manifest: `dependencies = {{ IFACE = \"nats://HOST:PORT\" }}`"
+        ),
+        Target::Composition(linked) => Ok(linked
+            .remotes()
+            .map(|(component, remote)| (component, remote.import.as_str(), remote.url.as_str()))
+            .collect()),
+    }
+}
+
 /// One session and how its calls are driven: directly, or on a current-thread tokio
 /// runtime when the component imports an `async func` (its imports are then linked for
 /// async calls).
@@ -86,7 +112,8 @@ impl Calls {
         if record {
             imports = imports.record_calls();
         }
-        let tokio = if target.has_async_imports() || !remote_imports.is_empty() {
+        let bindings = remote_bindings(target, remote_imports)?;
+        let tokio = if target.has_async_imports() || !bindings.is_empty() {
             imports = imports.asynchronous();
             Some(
                 tokio::runtime::Builder::new_current_thread()
@@ -98,15 +125,7 @@ impl Calls {
             None
         };
         if let Some(tokio) = &tokio {
-            for spec in remote_imports {
-                let Target::Component(component) = target else {
-                    bail!(
-                        "`--import` satisfies imports of one component; a composition links its own"
-                    );
-                };
-                let (interface, url) = spec.split_once('=').with_context(|| {
-                    format!("`--import {spec}`: write `IFACE=nats://HOST:PORT[/PREFIX]`")
-                })?;
+            for (component, interface, url) in bindings {
                 let address = NatsAddress::parse(url)?;
                 let timeout = options.limits.timeout.unwrap_or(REMOTE_TIMEOUT);
                 let remote = tokio.block_on(Remote::connect(&address, timeout))?;

@@ -83,12 +83,7 @@ fn an_import_is_satisfied_by_a_component_served_elsewhere() {
     let nats = NatsServer::start();
     let store = Served::start(Path::new(guest("storage-v2")), &nats);
     // The subjects are listed after the first line.
-    let listed = "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put";
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !store.stderr().contains(listed) {
-        assert!(std::time::Instant::now() < deadline, "{}", store.stderr());
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
     // The adapter's `storage-v2` calls go to the store in the other process, which keeps
     // its state between calls.
     let import = format!("storage-v2={}", nats.url());
@@ -110,6 +105,70 @@ fn an_import_is_satisfied_by_a_component_served_elsewhere() {
         r#"load("motd")"#,
     ]);
     assert_eq!(out, "some(\"hello\")\n");
+}
+
+/// Waits until `served` lists `subject` among the subjects it serves.
+fn wait_for_subject(served: &Served, subject: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !served.stderr().contains(subject) {
+        assert!(std::time::Instant::now() < deadline, "{}", served.stderr());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_manifest_binds_an_import_to_a_served_export_when_linked_at_run_time() {
+    let nats = NatsServer::start();
+    let store = Served::start(Path::new(guest("storage-v2")), &nats);
+    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    // The legacy app runs on the adapter in this process; the adapter's store is the one
+    // served in the other process.
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("remote-store.toml");
+    let text = format!(
+        r#"[component.dependencies]
+app = {{ path = "{app}" }}
+adapter = {{ path = "{adapter}" }}
+
+[[component.instantiate]]
+component = "adapter"
+dependencies = {{ storage-v2 = "{url}" }}
+
+[[component.instantiate]]
+component = "app"
+dependencies = {{ "legacy:storage/storage-v1" = "adapter" }}
+"#,
+        app = guest("legacy-app"),
+        adapter = guest("storage-adapter"),
+        url = nats.url(),
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let manifest = manifest.to_str().unwrap();
+    let out = ok(&[
+        "call",
+        manifest,
+        r#"round-trip("motd", "hello")"#,
+        r#"count("visits")"#,
+    ]);
+    assert_eq!(out, "ok(\"hello\")\nok(1)\n");
+    // The state lives on the server: a new linked session counts on from the last.
+    let out = ok(&["call", manifest, r#"count("visits")"#]);
+    assert_eq!(out, "ok(2)\n");
+
+    // Composing it into one binary cannot call the server; the error says where.
+    let out = weft(&[
+        "compose",
+        manifest,
+        "-o",
+        dir.path().join("x.wasm").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("comes from `nats://") && stderr.contains("weft call MANIFEST"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("remote-store.toml:7"), "{stderr}");
 }
 
 #[test]

@@ -17,7 +17,7 @@ use wac_graph::{
 };
 
 use crate::component::{self, Composition, ValidationError, Warning};
-use crate::link_plan::{self, LinkPlan, PlanError};
+use crate::link_plan::{self, LinkPlan, PlanError, PlannedRemote};
 use crate::manifest::{Exports, Manifest, ManifestError, Source};
 use crate::mismatch::TypeMismatch;
 use crate::names::{Match, match_export, match_name, short};
@@ -50,6 +50,26 @@ pub enum ComposeError {
         known: Vec<String>,
         /// The closest existing name.
         suggestion: Option<String>,
+    },
+    /// A source is a URL of a scheme weft cannot call.
+    #[error("`{url}` is not a source weft can call; a served export is `nats://HOST:PORT[/PREFIX]` (a server started with `weft serve --nats`)\n{}", location.excerpt())]
+    UnknownScheme {
+        /// Where it is written.
+        location: Box<Location>,
+        /// The URL.
+        url: String,
+    },
+    /// A composition with a remote source was asked for as one binary.
+    #[error("import `{import}` of instance `{instance}` comes from `{url}`, a served export, which cannot be composed into one binary; link the manifest at run time instead (`weft call MANIFEST ...`)\n{}", location.excerpt())]
+    RemoteSource {
+        /// Where the source is written.
+        location: Box<Location>,
+        /// The consuming instance.
+        instance: String,
+        /// The import's full name.
+        import: String,
+        /// The URL.
+        url: String,
     },
     /// Two instantiations have the same instance name.
     #[error("instance `{name}` is defined twice; give one of them another `name = \"…\"`\n{}", location.excerpt())]
@@ -260,6 +280,8 @@ struct Composer<'m> {
     packages: HashMap<String, PackageId>,
     /// Instances by name: explicit ones, then implicit ones for dependencies.
     instances: IndexMap<String, (NodeId, PackageId)>,
+    /// Imports whose source is a served export, with where the manifest says so.
+    remotes: Vec<(String, PlannedRemote, Box<Location>)>,
 }
 
 impl<'m> Composer<'m> {
@@ -273,6 +295,7 @@ impl<'m> Composer<'m> {
             graph: CompositionGraph::new(),
             packages: HashMap::new(),
             instances: IndexMap::new(),
+            remotes: Vec::new(),
         }
     }
 
@@ -332,6 +355,14 @@ impl<'m> Composer<'m> {
 
     fn run(mut self) -> Result<Composition, ComposeError> {
         let exported = self.build()?;
+        if let Some((instance, remote, location)) = self.remotes.drain(..).next() {
+            return Err(ComposeError::RemoteSource {
+                location,
+                instance,
+                import: remote.import,
+                url: remote.url,
+            });
+        }
         // 4. Encode; validation is ours, with wasmtime's wasm-tools family.
         let bytes = self
             .graph
@@ -362,6 +393,12 @@ impl<'m> Composer<'m> {
                 .dependencies
                 .get(member.package.as_str())
                 .map(|dep| self.base.join(dep.path.get_ref()));
+            member.remotes = self
+                .remotes
+                .iter()
+                .filter(|(instance, _, _)| *instance == member.name)
+                .map(|(_, remote, _)| remote.clone())
+                .collect();
         }
         Ok(LinkPlan {
             members,
@@ -429,7 +466,27 @@ impl<'m> Composer<'m> {
             let (node, package) = self.instances[inst.instance_name().get_ref()];
             for (key, source) in &inst.dependencies {
                 let import = self.resolve_import(inst.component.get_ref(), package, key)?;
-                let (source_name, source_node, source_package) = self.source_instance(source)?;
+                let source_name = match source.get_ref() {
+                    Source::Remote(url) => {
+                        if !url.starts_with("nats://") {
+                            return Err(ComposeError::UnknownScheme {
+                                location: self.at(source),
+                                url: url.clone(),
+                            });
+                        }
+                        // Left open in the graph: the runtime binds it to the server.
+                        let remote = PlannedRemote {
+                            import,
+                            url: url.clone(),
+                        };
+                        let instance = inst.instance_name().get_ref().clone();
+                        self.remotes.push((instance, remote, self.at(source)));
+                        continue;
+                    }
+                    Source::Instance(name) | Source::Export { instance: name, .. } => name,
+                };
+                let (source_name, source_node, source_package) =
+                    self.source_instance(source, source_name)?;
                 consumed.insert(source_name.clone());
                 let export = self.resolve_export(&import, &source_name, source_package, source)?;
                 let alias = self
@@ -570,8 +627,8 @@ impl<'m> Composer<'m> {
     fn source_instance(
         &mut self,
         source: &Spanned<Source>,
+        name: &str,
     ) -> Result<(String, NodeId, PackageId), ComposeError> {
-        let name = source.get_ref().instance();
         if let Some((node, package)) = self.instances.get(name) {
             return Ok((name.to_string(), *node, *package));
         }
@@ -609,8 +666,8 @@ impl<'m> Composer<'m> {
         let exports = self.export_names(package);
         let refs: Vec<&str> = exports.iter().map(String::as_str).collect();
         let (wanted, found) = match source.get_ref() {
-            Source::Instance(_) => (import, match_export(import, &refs)),
             Source::Export { export, .. } => (export.as_str(), match_name(export, &refs)),
+            Source::Instance(_) | Source::Remote(_) => (import, match_export(import, &refs)),
         };
         match found {
             Match::One(name) => Ok(name.to_string()),
@@ -620,7 +677,7 @@ impl<'m> Composer<'m> {
                 candidates: candidates.iter().map(|c| c.to_string()).collect(),
             }),
             Match::None => match source.get_ref() {
-                Source::Instance(_) => Err(ComposeError::NoMatchingExport {
+                Source::Instance(_) | Source::Remote(_) => Err(ComposeError::NoMatchingExport {
                     location: self.at(source),
                     import: import.to_string(),
                     instance: instance.to_string(),

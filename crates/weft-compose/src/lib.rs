@@ -59,7 +59,7 @@ pub use component::{
     Composition, Extern, ExternKind, ReadError, ValidationError, Warning, read_wasm, validate,
 };
 pub use graph::{ComposeError, compose_manifest, compose_manifest_file, plan_manifest_file};
-pub use link_plan::{LinkPlan, PlanError, PlannedLink, PlannedMember};
+pub use link_plan::{LinkPlan, PlanError, PlannedLink, PlannedMember, PlannedRemote};
 pub use manifest::Manifest;
 pub use mismatch::TypeMismatch;
 pub use new::{NewError, NewOptions, NewOutput, WasiAdapter, WorldPath, new_component};

@@ -36,6 +36,9 @@ pub struct PlannedMember {
     pub source: Option<PathBuf>,
     /// Imports satisfied by earlier members; the others are left to the host.
     pub links: Vec<PlannedLink>,
+    /// Imports the manifest binds to exports served on NATS (left to the host, which
+    /// calls the server).
+    pub remotes: Vec<PlannedRemote>,
     /// Its top-level exports that the composition exports.
     pub exposes: Vec<String>,
 }
@@ -49,6 +52,15 @@ pub struct PlannedLink {
     pub provider: String,
     /// The provider's top-level export.
     pub export: String,
+}
+
+/// An import the manifest binds to an export served elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedRemote {
+    /// The import's full name in the consumer.
+    pub import: String,
+    /// Where it is served: `nats://HOST:PORT[/PREFIX]`.
+    pub url: String,
 }
 
 /// A composition that can be encoded but not linked at run time.
@@ -141,6 +153,7 @@ pub(crate) fn plan(graph: &CompositionGraph) -> Result<Vec<PlannedMember>, PlanE
                 bytes: graph[package].bytes().to_vec(),
                 source: None,
                 links,
+                remotes: Vec::new(),
                 exposes: Vec::new(),
             },
         ));
@@ -214,6 +227,7 @@ mod tests {
                     export: "e".to_string(),
                 })
                 .collect(),
+            remotes: Vec::new(),
             exposes: Vec::new(),
         }
     }

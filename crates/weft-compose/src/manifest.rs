@@ -26,7 +26,9 @@
 //!   (full name, name without version, or the interface's short name such as `logging`)
 //!   to an instance (`"logger"`) or to a chosen export (`{ instance = "logger",
 //!   export = "…" }`). A dependency named as a source without an instantiation of its
-//!   own is instantiated once, implicitly, with its imports left open.
+//!   own is instantiated once, implicitly, with its imports left open. A URL
+//!   (`"nats://HOST:PORT[/PREFIX]"`) names an export served on NATS: only linking at
+//!   run time can call it.
 //! - Imports no argument satisfies become imports of the result.
 //! - `exports`: `true` (all of the instance's exports), `false` (none), or a list of
 //!   export names. When it is absent, an instance that no other instantiation consumes
@@ -112,13 +114,17 @@ pub enum Source {
         /// The export's name (full, without version, or the interface's short name).
         export: String,
     },
+    /// An export served on NATS (`nats://HOST:PORT[/PREFIX]`), called over the network
+    /// when the manifest is linked at run time; it cannot be composed into one binary.
+    Remote(String),
 }
 
 impl Source {
-    /// The instance (or dependency) the argument comes from.
-    pub fn instance(&self) -> &str {
+    /// The instance (or dependency) the argument comes from; `None` for a remote one.
+    pub fn instance(&self) -> Option<&str> {
         match self {
-            Source::Instance(name) | Source::Export { instance: name, .. } => name,
+            Source::Instance(name) | Source::Export { instance: name, .. } => Some(name),
+            Source::Remote(_) => None,
         }
     }
 }
@@ -206,11 +212,15 @@ impl<'de> Deserialize<'de> for Source {
             type Value = Source;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    "an instance name such as \"logger\", or { instance = \"logger\", export = \"logging\" }",
+                    "an instance name such as \"logger\", { instance = \"logger\", export = \"logging\" }, or a served export such as \"nats://127.0.0.1:4222\"",
                 )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Source::Instance(v.to_string()))
+                Ok(if v.contains("://") {
+                    Source::Remote(v.to_string())
+                } else {
+                    Source::Instance(v.to_string())
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 #[derive(Deserialize)]
@@ -317,6 +327,15 @@ exports = ["z"]
             *inst[1].exports.as_ref().unwrap().get_ref(),
             Exports::Names(vec!["z".into()])
         );
+    }
+
+    #[test]
+    fn a_url_is_a_remote_source() {
+        let text = "[component.dependencies]\na = { path = \"a.wasm\" }\n[component.instantiate]\ncomponent = \"a\"\ndependencies = { logging = \"nats://127.0.0.1:4222/app\" }\n";
+        let m = Manifest::parse(Path::new("c.toml"), text).unwrap();
+        let source = m.component.instantiate.0[0].dependencies[0].get_ref();
+        assert_eq!(*source, Source::Remote("nats://127.0.0.1:4222/app".into()));
+        assert_eq!(source.instance(), None);
     }
 
     #[test]

@@ -23,16 +23,20 @@
 //! application is linked again around the new component and swapped in atomically;
 //! sessions made after the swap reach the new instance, sessions made before finish on
 //! theirs (instance state does not move across).
+//!
+//! A manifest may bind an import to an export served on NATS
+//! (`dependencies = { logging = "nats://HOST:PORT" }`): the plan leaves it open and
+//! [`Linked::remotes`] lists it, for the host to bind (`weft_federation::import_remote`).
 
 #![deny(missing_docs)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use weft_compose::{CompositionError, LinkPlan, WacOptions, Warning};
+use weft_compose::{CompositionError, LinkPlan, PlannedRemote, WacOptions, Warning};
 use weft_runtime::{
-    App, AppError, Capabilities, HotSwap, Imports, Limits, LoadError, Prepared, Runtime, Session,
-    SessionError,
+    App, AppError, Capabilities, HotSwap, Imports, Limits, LoadError, LoadedComponent, Prepared,
+    Runtime, Session, SessionError,
 };
 
 /// Why a composition could not be loaded for runtime linking.
@@ -75,6 +79,8 @@ pub struct Linked {
     path: PathBuf,
     sources: Vec<PathBuf>,
     app: App,
+    /// Imports bound to served exports, by member name.
+    remotes: Vec<(String, PlannedRemote)>,
     warnings: Vec<Warning>,
 }
 
@@ -90,7 +96,14 @@ impl Linked {
     pub fn from_plan(runtime: &Runtime, path: &Path, plan: LinkPlan) -> Result<Linked, LinkError> {
         let mut app = App::new(path.display().to_string());
         let mut sources = vec![path.to_path_buf()];
+        let mut remotes = Vec::new();
         for member in plan.members {
+            remotes.extend(
+                member
+                    .remotes
+                    .iter()
+                    .map(|r| (member.name.clone(), r.clone())),
+            );
             sources.extend(member.source.clone());
             let component = runtime
                 .load_bytes(
@@ -114,7 +127,19 @@ impl Linked {
             path: path.to_path_buf(),
             sources,
             app,
+            remotes,
             warnings: plan.warnings,
+        })
+    }
+
+    /// The imports the composition binds to exports served on NATS: each with the
+    /// member that imports it (the host must bind it before [`Linked::prepare`]).
+    pub fn remotes(&self) -> impl Iterator<Item = (&LoadedComponent, &PlannedRemote)> {
+        self.remotes.iter().filter_map(|(member, remote)| {
+            self.app
+                .members()
+                .find(|(name, _)| name == member)
+                .map(|(_, component)| (component, remote))
         })
     }
 

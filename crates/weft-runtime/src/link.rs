@@ -281,8 +281,13 @@ fn define_func<T: Send + 'static>(
                 // A WIT `async func` import takes a concurrent host function; this one
                 // finishes before it returns, with the store lent for the call.
                 inst.func_new_concurrent(name, move |accessor, _ty, params, results| {
-                    let done =
-                        accessor.with(|mut access| f(access.as_context_mut(), params, results));
+                    let done = accessor.with(|mut access| {
+                        let done = f(access.as_context_mut(), params, results);
+                        if let Some(import) = &record {
+                            keep_call(access.data_mut(), import, params, results, &done);
+                        }
+                        done
+                    });
                     Box::pin(async move { done })
                 })
             } else {
@@ -305,14 +310,36 @@ fn define_func<T: Send + 'static>(
             }
             let f = f.clone();
             if func.async_() {
-                inst.func_new_concurrent(name, move |_accessor, _ty, params, results| {
+                inst.func_new_concurrent(name, move |accessor, _ty, params, results| {
                     let future = f(params.to_vec());
-                    Box::pin(async move { fill(results, future.await?) })
+                    let record = record.clone();
+                    Box::pin(async move {
+                        let done = match future.await {
+                            Ok(values) => fill(results, values),
+                            Err(e) => Err(e),
+                        };
+                        if let Some(import) = &record {
+                            accessor.with(|mut access| {
+                                keep_call(access.data_mut(), import, params, results, &done)
+                            });
+                        }
+                        done
+                    })
                 })
             } else {
-                inst.func_new_async(name, move |_store, _ty, params, results| {
+                inst.func_new_async(name, move |mut store, _ty, params, results| {
                     let future = f(params.to_vec());
-                    Box::new(async move { fill(results, future.await?) })
+                    let record = record.clone();
+                    Box::new(async move {
+                        let done = match future.await {
+                            Ok(values) => fill(results, values),
+                            Err(e) => Err(e),
+                        };
+                        if let Some(import) = &record {
+                            keep_call(store.data_mut(), import, params, results, &done);
+                        }
+                        done
+                    })
                 })
             }
             .map_err(failed)
@@ -400,8 +427,8 @@ fn define_func<T: Send + 'static>(
 }
 
 /// Defines `name` with `f`, as a concurrent host function when the import is a WIT
-/// `async func` (wasmtime requires it) and a plain one otherwise; a plain one's calls
-/// are kept under the import's name `record` when it is given.
+/// `async func` (wasmtime requires it) and a plain one otherwise; its calls are kept
+/// under the import's name `record` when it is given.
 fn define_dynamic<T: Send + 'static>(
     inst: &mut LinkerInstance<'_, HostState<T>>,
     record: Option<String>,
@@ -410,8 +437,13 @@ fn define_dynamic<T: Send + 'static>(
     f: impl Fn(&[Val], &mut [Val]) -> wasmtime::Result<()> + Send + Sync + 'static,
 ) -> wasmtime::Result<()> {
     if is_async {
-        inst.func_new_concurrent(name, move |_accessor, _ty, params, results| {
+        inst.func_new_concurrent(name, move |accessor, _ty, params, results| {
             let done = f(params, results);
+            if let Some(import) = &record {
+                accessor.with(|mut access| {
+                    keep_call(access.data_mut(), import, params, results, &done)
+                });
+            }
             Box::pin(async move { done })
         })
     } else {

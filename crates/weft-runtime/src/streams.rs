@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use futures::channel::oneshot;
+use futures::task::AtomicWaker;
 use wasmtime::component::{
     ComponentType, Destination, FutureAny, FutureConsumer, FutureReader, Lift, Lower, Source,
     StreamAny, StreamConsumer, StreamReader, StreamResult, Type, Val,
@@ -185,18 +186,38 @@ pub(crate) fn stream_of_items<D: 'static>(
     with_payload!(payload, make(store, items))
 }
 
-/// A host-written `stream<u8>` of the bytes `input` reads. `Read` blocks, so the
-/// bytes are read on the thread that runs the store, as the guest asks for them; a
-/// reader thread a few chunks ahead lets the wait for them end at `deadline`.
+/// How the store's side of a byte stream input waits for the reader thread.
+pub(crate) enum InputWait {
+    /// Blocks the thread that runs the store, up to the call's deadline: a sync
+    /// session's event loop must find every host stream ready, or it would judge the
+    /// guest stalled.
+    Block {
+        /// When waiting gives up (the call's time is up).
+        deadline: Option<std::time::Instant>,
+    },
+    /// Yields to the async runtime until the reader thread wakes the stream, so a slow
+    /// input holds no worker thread; the call's timeout bounds the wait.
+    Yield,
+}
+
+/// A host-written `stream<u8>` of the bytes `input` reads. `Read` blocks, so a reader
+/// thread reads a few chunks ahead of the guest, and the guest's reads take them as
+/// `wait` says.
 pub(crate) fn stream_of_bytes<D: 'static>(
     mut store: StoreContextMut<'_, D>,
     mut input: Box<dyn Read + Send>,
-    deadline: Option<std::time::Instant>,
+    wait: InputWait,
 ) -> Result<Val, StreamError> {
     let (chunks, receiver) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(2);
+    let waker = Arc::new(AtomicWaker::new());
+    let wake = Arc::clone(&waker);
     std::thread::Builder::new()
         .name("weft-stream-input".to_string())
         .spawn(move || {
+            // Declared first so it drops last: the stream is woken after the sender
+            // has dropped, and then sees the input's end.
+            let _woken = WakeOnDrop(Arc::clone(&wake));
+            let chunks = chunks;
             loop {
                 let mut chunk = vec![0; READ_BATCH];
                 let read = match input.read(&mut chunk) {
@@ -213,12 +234,14 @@ pub(crate) fn stream_of_bytes<D: 'static>(
                 if chunks.send(read).is_err() || failed {
                     return;
                 }
+                wake.wake();
             }
         })
         .map_err(|e| StreamError::Wasmtime(format!("cannot start the input reader: {e}")))?;
     let producer = ChunkProducer {
         chunks: receiver,
-        deadline,
+        wait,
+        waker,
         current: Vec::new(),
         offset: 0,
     };
@@ -323,11 +346,21 @@ pub(crate) fn close(mut store: impl AsContextMut, val: Val) {
     }
 }
 
+/// Wakes a stream's task when the input thread ends.
+struct WakeOnDrop(Arc<AtomicWaker>);
+
+impl Drop for WakeOnDrop {
+    fn drop(&mut self) {
+        self.0.wake();
+    }
+}
+
 /// Writes the chunks the input thread read into the guest's read buffer.
 struct ChunkProducer {
     chunks: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
-    /// When waiting for the input gives up (the call's deadline).
-    deadline: Option<std::time::Instant>,
+    wait: InputWait,
+    /// The task to wake when the input thread sends a chunk ([`InputWait::Yield`]).
+    waker: Arc<AtomicWaker>,
     current: Vec<u8>,
     /// How much of `current` the guest has taken.
     offset: usize,
@@ -339,22 +372,33 @@ impl<D> wasmtime::component::StreamProducer<D> for ChunkProducer {
 
     fn poll_produce<'a>(
         mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
         mut store: StoreContextMut<'a, D>,
         destination: Destination<'a, u8, Option<u8>>,
         _finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
-        use std::sync::mpsc::RecvTimeoutError;
+        use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
         let this = &mut *self;
         if this.offset == this.current.len() {
-            let next = match this.deadline {
-                Some(deadline) => this
+            let next = match this.wait {
+                InputWait::Block {
+                    deadline: Some(deadline),
+                } => this
                     .chunks
                     .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())),
-                None => this
+                InputWait::Block { deadline: None } => this
                     .chunks
                     .recv()
                     .map_err(|_| RecvTimeoutError::Disconnected),
+                InputWait::Yield => {
+                    // Registered before looking, so a chunk sent in between still wakes us.
+                    this.waker.register(cx.waker());
+                    match this.chunks.try_recv() {
+                        Ok(chunk) => Ok(chunk),
+                        Err(TryRecvError::Empty) => return Poll::Pending,
+                        Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
+                    }
+                }
             };
             match next {
                 Ok(Ok(chunk)) => {

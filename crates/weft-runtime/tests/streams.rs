@@ -212,22 +212,27 @@ fn a_call_waiting_on_a_silent_input_is_stopped_by_its_timeout() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_async_session_moves_streams_and_its_timeout_bounds_a_silent_input() {
+/// A session of the async-streams guest linked for async calls.
+async fn async_session(limits: Limits) -> Session {
     let prepared = common::runtime()
         .prepare(
             &common::load("async-streams"),
             &Imports::new().asynchronous(),
         )
         .unwrap();
+    prepared
+        .instantiate_async(&common::quiet().capabilities, limits, ())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_async_session_moves_streams_and_its_timeout_bounds_a_silent_input() {
     let limits = Limits {
         timeout: Some(Duration::from_millis(300)),
         ..Limits::default()
     };
-    let mut s = prepared
-        .instantiate_async(&common::quiet().capabilities, limits, ())
-        .await
-        .unwrap();
+    let mut s = async_session(limits).await;
     let out = s
         .eval_async(&Statement::Call("range(1, 3)".into()))
         .await
@@ -242,6 +247,55 @@ async fn an_async_session_moves_streams_and_its_timeout_bounds_a_silent_input() 
         Err(CallError::Trap { trap, .. }) => assert_eq!(trap.kind, TrapKind::Deadline, "{trap}"),
         other => panic!("{other:?}"),
     }
+}
+
+/// Five bytes after a pause, then the end.
+struct Slow {
+    pause: Duration,
+    sent: bool,
+}
+
+impl Read for Slow {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.sent {
+            return Ok(0);
+        }
+        std::thread::sleep(self.pause);
+        self.sent = true;
+        buf[..5].copy_from_slice(b"hello");
+        Ok(5)
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_async_session_waiting_on_a_slow_input_leaves_its_thread_to_other_tasks() {
+    let mut s = async_session(Limits::default()).await;
+    s.set_stream_input(Some(Box::new(Slow {
+        pause: Duration::from_millis(300),
+        sent: false,
+    })));
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let ticks = AtomicUsize::new(0);
+    let call = async {
+        let out = s.eval_async(&Statement::Call("count-bytes()".into())).await;
+        done.store(true, Ordering::SeqCst);
+        out
+    };
+    // Another task on the one thread: it ticks only while the call waits without
+    // blocking the thread.
+    let ticker = async {
+        while !done.load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            ticks.fetch_add(1, Ordering::SeqCst);
+        }
+    };
+    let (out, ()) = tokio::join!(call, ticker);
+    assert_eq!(out.unwrap().unwrap().results, [Val::U64(5)]);
+    let ticks = ticks.load(Ordering::SeqCst);
+    assert!(
+        ticks >= 10,
+        "the other task ticked {ticks} time(s) in 300 ms"
+    );
 }
 
 #[test]

@@ -100,6 +100,18 @@ pub enum AppError {
         "`{0}` exports `wasi:http/incoming-handler` from a composition linked at run time, which weft does not serve yet; compose it with `weft compose` and serve the result"
     )]
     LinkedHandler(String),
+    /// A composition that binds an import to an export served on NATS.
+    #[error(
+        "`{path}` binds import `{import}` to `{url}`, an export served on NATS, which `weft serve` does not call yet; run its calls with `weft call {path} ...`, or bind the import to a member"
+    )]
+    RemoteSource {
+        /// The composition.
+        path: String,
+        /// The import's full name.
+        import: String,
+        /// Where it is served.
+        url: String,
+    },
     /// The file could not be read.
     #[error("cannot read `{}`: {source}", path.display())]
     Read {
@@ -169,6 +181,13 @@ impl App {
     ) -> Result<App, AppError> {
         let linked = weft_link::Linked::load(runtime, path, &options.wac)?;
         let name = path.display().to_string();
+        if let Some((_, remote)) = linked.remotes().next() {
+            return Err(AppError::RemoteSource {
+                path: name,
+                import: remote.import.clone(),
+                url: remote.url.clone(),
+            });
+        }
         let catalog = linked.app().catalog();
         if catalog.funcs().iter().any(|f| {
             f.interface

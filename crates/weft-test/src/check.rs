@@ -43,6 +43,9 @@ pub struct Plan {
     pub(crate) cases: Vec<CasePlan>,
     /// Imports nobody mocks trap when called.
     pub(crate) trap_unknown_imports: bool,
+    /// The component imports an `async func`: its imports are linked for async calls
+    /// and each case's session runs on an async runtime.
+    pub(crate) asynchronous: bool,
 }
 
 /// Every mocked import, grouped by the interface that holds it.
@@ -71,6 +74,8 @@ pub(crate) struct MockedFunc {
     /// `interface#short`.
     pub(crate) qualified: String,
     pub(crate) kind: FuncKind,
+    /// A WIT `async func`: wasmtime links it as a concurrent host function.
+    pub(crate) is_async: bool,
     /// What it answers; `None`: the file does not mock it, and a call traps.
     pub(crate) behaviour: Option<Behaviour>,
 }
@@ -413,6 +418,7 @@ pub fn check(
         mocks: Arc::new(mocks),
         cases,
         trap_unknown_imports: file.raw.trap_unknown_imports,
+        asynchronous: component.has_async_imports(),
     })
 }
 
@@ -448,14 +454,6 @@ fn check_mocks(raw: &[RawMock], imports: &ImportTable, problems: &mut Problems<'
             }
         };
         let func = &imports.funcs[index];
-        if func.ty.async_() {
-            problems.push(
-                Some(mock.import.span()),
-                &context,
-                "it is an `async func` import, which weft test does not mock yet",
-            );
-            continue;
-        }
         if behaviours.contains_key(&index) {
             problems.push(
                 Some(mock.import.span()),
@@ -522,6 +520,7 @@ fn check_mocks(raw: &[RawMock], imports: &ImportTable, problems: &mut Problems<'
             short: func.short.clone(),
             qualified: func.qualified(),
             kind: func.kind.clone(),
+            is_async: func.ty.async_(),
             behaviour,
         });
     }

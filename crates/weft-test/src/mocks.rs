@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use wasmtime::StoreContextMut;
-use wasmtime::component::{ResourceDynamic, ResourceType, Val};
+use wasmtime::component::{LinkerInstance, ResourceDynamic, ResourceType, Val};
+use wasmtime::{AsContextMut, StoreContextMut};
 use weft_runtime::values::wave;
 use weft_runtime::{FuncKind, HostState, Imports};
 
@@ -68,10 +68,8 @@ pub(crate) fn link(mocks: &Arc<MockSet>, mut imports: Imports<MockState>) -> Imp
                     interface: index,
                     func: 0,
                 });
-                let mut root = linker.root();
-                return root.func_new(&interface.name, move |store, _, params, results| {
-                    func.call(store, params, results)
-                });
+                let is_async = interface.funcs[0].is_async;
+                return define(&mut linker.root(), &interface.name, is_async, func);
             }
             let mut inst = linker.instance(&interface.name)?;
             for (r, resource) in interface.resources.iter().enumerate() {
@@ -90,15 +88,34 @@ pub(crate) fn link(mocks: &Arc<MockSet>, mut imports: Imports<MockState>) -> Imp
                     interface: index,
                     func: f,
                 });
-                inst.func_new(
-                    &interface.funcs[f].name,
-                    move |store, _, params, results| func.call(store, params, results),
-                )?;
+                let mocked = &interface.funcs[f];
+                define(&mut inst, &mocked.name, mocked.is_async, func)?;
             }
             Ok(())
         });
     }
     imports
+}
+
+/// Defines one mocked function: a concurrent host function for a WIT `async func` (it
+/// answers at once, with the store lent for the call), a plain one otherwise.
+fn define(
+    inst: &mut LinkerInstance<'_, HostState<MockState>>,
+    name: &str,
+    is_async: bool,
+    func: Arc<FuncRef>,
+) -> wasmtime::Result<()> {
+    if is_async {
+        inst.func_new_concurrent(name, move |accessor, _, params, results| {
+            let done =
+                accessor.with(|mut access| func.call(access.as_context_mut(), params, results));
+            Box::pin(async move { done })
+        })
+    } else {
+        inst.func_new(name, move |store, _, params, results| {
+            func.call(store, params, results)
+        })
+    }
 }
 
 /// The host resource payload of resource `r` of mocked interface `interface`.

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use weft_runtime::{
-    CallError, Capabilities, Imports, LoadedComponent, Output, Preopen, Prepared, Runtime, Session,
+    CallError, Capabilities, Imports, Limits, LoadedComponent, Outcome, Output, Preopen, Prepared,
+    Runtime, Session, SessionError, SessionReport, Statement,
 };
 
 use crate::check::{CallPlan, CasePlan, Plan, trap_kind_name};
@@ -80,11 +81,11 @@ pub fn prepare(
     component: &LoadedComponent,
     plan: &Plan,
 ) -> Result<Prepared<MockState>, weft_runtime::LinkError> {
-    let imports = mocks::link(
-        &plan.mocks,
-        Imports::<MockState>::default().trap_unknown(plan.trap_unknown_imports),
-    );
-    runtime.prepare(component, &imports)
+    let mut imports = Imports::<MockState>::default().trap_unknown(plan.trap_unknown_imports);
+    if plan.asynchronous {
+        imports = imports.asynchronous();
+    }
+    runtime.prepare(component, &mocks::link(&plan.mocks, imports))
 }
 
 /// Runs every case of `plan` on `prepared`.
@@ -165,14 +166,20 @@ fn run_session(
         stderr: Output::Capture,
         ..Capabilities::default()
     };
-    let mut session =
-        match prepared.instantiate_with(&caps, plan.limits.clone(), MockState::default()) {
-            Ok(session) => session,
-            Err(e) => {
-                failures.push(format!("the component did not start: {}", chain(&e)));
-                return None;
-            }
-        };
+    let driver = match Driver::new(plan.asynchronous) {
+        Ok(driver) => driver,
+        Err(e) => {
+            failures.push(format!("cannot start the async runtime for the case: {e}"));
+            return None;
+        }
+    };
+    let mut session = match driver.instantiate(prepared, &caps, plan.limits.clone()) {
+        Ok(session) => session,
+        Err(e) => {
+            failures.push(format!("the component did not start: {}", chain(&e)));
+            return None;
+        }
+    };
     let cycles = options.leaks.or(case.leaks).unwrap_or(1).max(1);
     let mut first: Option<(usize, usize)> = None;
     let mut first_calls: Vec<MockCall> = Vec::new();
@@ -182,7 +189,7 @@ fn run_session(
     for cycle in 0..cycles {
         let before: Vec<String> = session.handles().into_iter().map(|(n, _)| n).collect();
         for call in &case.calls {
-            let ran = run_call(&mut session, call);
+            let ran = run_call(&driver, &mut session, call);
             trapped |= ran.is_ok() && call.trap.is_some();
             if let Err(message) = ran {
                 let prefix = if cycles > 1 {
@@ -204,7 +211,7 @@ fn run_session(
             // The drop of the create/use/drop cycle: handles this cycle made and kept.
             for (name, _) in session.handles() {
                 if !before.contains(&name)
-                    && let Err(e) = session.drop_handle(&name)
+                    && let Err(e) = driver.drop_handle(&mut session, &name)
                 {
                     failures.push(format!(
                         "cycle {}: dropping `{name}`: {}",
@@ -246,7 +253,7 @@ fn run_session(
     } else {
         None
     };
-    let report = session.finish();
+    let report = driver.finish(session);
     if !report.leaked.is_empty() && !trapped {
         failures.push(format!(
             "handles whose destructors could not run: {}",
@@ -266,9 +273,72 @@ fn held(session: &Session<MockState>) -> usize {
     session.handles().len() + session.data().live_handles()
 }
 
+/// How a case's session is driven: directly, or on a current-thread tokio runtime when
+/// the component imports an `async func` (its imports are then linked for async calls).
+struct Driver {
+    tokio: Option<tokio::runtime::Runtime>,
+}
+
+impl Driver {
+    fn new(asynchronous: bool) -> std::io::Result<Driver> {
+        let tokio = match asynchronous {
+            true => Some(
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?,
+            ),
+            false => None,
+        };
+        Ok(Driver { tokio })
+    }
+
+    fn instantiate(
+        &self,
+        prepared: &Prepared<MockState>,
+        caps: &Capabilities,
+        limits: Limits,
+    ) -> Result<Session<MockState>, SessionError> {
+        match &self.tokio {
+            None => prepared.instantiate_with(caps, limits, MockState::default()),
+            Some(tokio) => {
+                tokio.block_on(prepared.instantiate_async(caps, limits, MockState::default()))
+            }
+        }
+    }
+
+    fn eval(
+        &self,
+        session: &mut Session<MockState>,
+        statement: &Statement,
+    ) -> Result<Option<Outcome>, CallError> {
+        match &self.tokio {
+            None => session.eval(statement),
+            Some(tokio) => tokio.block_on(session.eval_async(statement)),
+        }
+    }
+
+    fn drop_handle(&self, session: &mut Session<MockState>, name: &str) -> Result<(), CallError> {
+        match &self.tokio {
+            None => session.drop_handle(name),
+            Some(tokio) => tokio.block_on(session.drop_handle_async(name)),
+        }
+    }
+
+    fn finish(&self, session: Session<MockState>) -> SessionReport {
+        match &self.tokio {
+            None => session.finish(),
+            Some(tokio) => tokio.block_on(session.finish_async()),
+        }
+    }
+}
+
 /// Runs one statement and compares its outcome with the plan.
-fn run_call(session: &mut Session<MockState>, call: &CallPlan) -> Result<(), String> {
-    let outcome = session.eval(&call.statement);
+fn run_call(
+    driver: &Driver,
+    session: &mut Session<MockState>,
+    call: &CallPlan,
+) -> Result<(), String> {
+    let outcome = driver.eval(session, &call.statement);
     match (outcome, &call.trap) {
         (Err(CallError::Trap { trap, .. }), Some(expected)) => {
             if let Some(kind) = expected.kind

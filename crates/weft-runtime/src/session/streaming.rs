@@ -93,11 +93,16 @@ impl<T: Send + 'static> Session<T> {
     /// Takes the stream input as the value of a `stream<u8>` parameter.
     pub(crate) fn take_stream_input(&mut self) -> Option<Result<Val, StreamError>> {
         let input = self.stream_input.take()?;
-        let deadline = self.limits.timeout.map(|t| std::time::Instant::now() + t);
+        let wait = match self.mode {
+            Mode::Sync => streams::InputWait::Block {
+                deadline: self.limits.timeout.map(|t| std::time::Instant::now() + t),
+            },
+            Mode::Async => streams::InputWait::Yield,
+        };
         Some(streams::stream_of_bytes(
             self.store.as_context_mut(),
             input,
-            deadline,
+            wait,
         ))
     }
 
