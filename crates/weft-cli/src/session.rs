@@ -16,7 +16,7 @@ use crate::hints;
 use crate::options::{RunOptions, WacDeps};
 
 /// How long a call over NATS may take when `--timeout` is not given.
-const REMOTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+pub(crate) const REMOTE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `weft call` and `weft repl` run: one component, or a composition linked at run time.
 pub(crate) enum Target {
@@ -55,7 +55,11 @@ impl Target {
         }
     }
 
-    fn prepare(&self, runtime: &Runtime, imports: &Imports) -> Result<Prepared, LinkError> {
+    pub(crate) fn prepare(
+        &self,
+        runtime: &Runtime,
+        imports: &Imports,
+    ) -> Result<Prepared, LinkError> {
         match self {
             Target::Component(component) => runtime.prepare(component, imports),
             Target::Composition(linked) => linked.prepare(runtime, imports),
@@ -63,9 +67,25 @@ impl Target {
     }
 }
 
+/// Binds each import of `bindings` (the component that imports it, the interface, the
+/// server's URL) to calls over NATS that give up after `timeout`.
+pub(crate) fn bind_remote_imports<T: 'static>(
+    mut imports: Imports<T>,
+    bindings: Vec<(&LoadedComponent, &str, &str)>,
+    timeout: std::time::Duration,
+    tokio: &tokio::runtime::Runtime,
+) -> anyhow::Result<Imports<T>> {
+    for (component, interface, url) in bindings {
+        let address = NatsAddress::parse(url)?;
+        let remote = tokio.block_on(Remote::connect(&address, timeout))?;
+        imports = weft_federation::import_remote(imports, component, interface, remote)?;
+    }
+    Ok(imports)
+}
+
 /// The imports to bind to exports served on NATS, each with the component that imports
 /// it: a component's from `--import IFACE=URL`, a composition's from its manifest.
-fn remote_bindings<'a>(
+pub(crate) fn remote_bindings<'a>(
     target: &'a Target,
     remote_imports: &'a [String],
 ) -> anyhow::Result<Vec<(&'a LoadedComponent, &'a str, &'a str)>> {
@@ -125,12 +145,8 @@ impl Calls {
             None
         };
         if let Some(tokio) = &tokio {
-            for (component, interface, url) in bindings {
-                let address = NatsAddress::parse(url)?;
-                let timeout = options.limits.timeout.unwrap_or(REMOTE_TIMEOUT);
-                let remote = tokio.block_on(Remote::connect(&address, timeout))?;
-                imports = weft_federation::import_remote(imports, component, interface, remote)?;
-            }
+            let timeout = options.limits.timeout.unwrap_or(REMOTE_TIMEOUT);
+            imports = bind_remote_imports(imports, bindings, timeout, tokio)?;
         }
         let prepared = target
             .prepare(runtime, &imports)

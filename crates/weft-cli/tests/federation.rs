@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
-use weft_test_guests::NatsServer;
+use weft_test_guests::{NatsServer, WrpcServer};
 
 /// A `weft serve --nats` process, killed when dropped, and what it writes on stderr.
 struct Served {
@@ -17,9 +17,15 @@ struct Served {
 
 impl Served {
     fn start(component: &Path, nats: &NatsServer) -> Served {
+        Served::start_with(component, nats, &[])
+    }
+
+    /// Serves `component` with more flags.
+    fn start_with(component: &Path, nats: &NatsServer, flags: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
             .args(["serve", "--nats", &nats.url()])
             .arg(component)
+            .args(flags)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -169,6 +175,75 @@ dependencies = {{ "legacy:storage/storage-v1" = "adapter" }}
         "{stderr}"
     );
     assert!(stderr.contains("remote-store.toml:7"), "{stderr}");
+}
+
+#[test]
+fn a_served_component_s_own_imports_can_be_served_elsewhere() {
+    let nats = NatsServer::start();
+    let store = Served::start(Path::new(guest("storage-v2")), &nats);
+    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    // Three processes: the app here, the adapter it calls, the store the adapter calls.
+    let import = format!("storage-v2={}", nats.url());
+    let adapter = Served::start_with(
+        Path::new(guest("storage-adapter")),
+        &nats,
+        &["--import", &import],
+    );
+    wait_for_subject(
+        &adapter,
+        "  wrpc.0.0.1.legacy:storage/storage-v1@1.0.0.save",
+    );
+    let import = format!("legacy:storage/storage-v1={}", nats.url());
+    let out = ok(&[
+        "call",
+        guest("legacy-app"),
+        "--import",
+        &import,
+        r#"round-trip("motd", "hello")"#,
+        r#"count("visits")"#,
+        r#"count("visits")"#,
+    ]);
+    assert_eq!(out, "ok(\"hello\")\nok(1)\nok(2)\n");
+}
+
+#[test]
+fn wrpc_wasmtime_and_weft_call_each_other_in_one_chain() {
+    let nats = NatsServer::start();
+    let store = Served::start(Path::new(guest("storage-v2")), &nats);
+    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    // wRPC's own host runs the adapter: its `storage-v2` import goes over NATS to the store
+    // weft serves, and weft's legacy app calls the adapter wRPC serves.
+    let adapter = WrpcServer::serve(Path::new(guest("storage-adapter")), &nats);
+    let import = format!("legacy:storage/storage-v1={}", nats.url());
+    let calls = [r#"round-trip("motd", "hello")"#, r#"count("visits")"#];
+    // wrpc-wasmtime subscribes once it has compiled the adapter.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let out = loop {
+        let mut args = vec!["call", guest("legacy-app"), "--import", &import];
+        args.extend(calls);
+        let out = weft(&args);
+        if out.status.success() {
+            break String::from_utf8(out.stdout).unwrap();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the chain did not answer:\n{}\nwrpc-wasmtime:\n{}\nweft serve:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            adapter.output(),
+            store.stderr()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    };
+    assert_eq!(out, "ok(\"hello\")\nok(1)\n");
+    // The count lives in weft's store, behind wRPC's instance per call of the adapter.
+    let out = ok(&[
+        "call",
+        guest("legacy-app"),
+        "--import",
+        &import,
+        r#"count("visits")"#,
+    ]);
+    assert_eq!(out, "ok(2)\n");
 }
 
 #[test]

@@ -8,7 +8,7 @@ use weft_federation::codec;
 use weft_federation::{FederationError, NatsAddress, Remote, ServeOptions, Server};
 use weft_runtime::values::{Path, wave};
 use weft_runtime::{Capabilities, ExportFunc, Imports, Limits, Runtime, RuntimeConfig};
-use weft_test_guests::NatsServer;
+use weft_test_guests::{NatsServer, WrpcServer};
 
 const TYPES: &str = "weft:types/echo@0.1.0";
 const HOSTILE: &str = "weft:hostile/misbehave@0.1.0";
@@ -109,6 +109,51 @@ fn values_of_every_type_cross_and_come_back() {
     let tokio = tokio();
     let (_server, exports) = serve(&nats, "types", Limits::default());
     let remote = remote(&tokio, &nats, Duration::from_secs(10));
+    echo_every_type(&tokio, &remote, &exports);
+}
+
+#[test]
+fn weft_calls_every_type_on_a_component_wrpc_wasmtime_serves() {
+    let nats = NatsServer::start();
+    let tokio = tokio();
+    // wRPC's own host serves the types guest; weft's codec and transport call it.
+    let wrpc = WrpcServer::serve(std::path::Path::new(weft_test_guests::path("types")), &nats);
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let types = runtime.load_file(weft_test_guests::path("types")).unwrap();
+    let exports: Vec<ExportFunc> = types.exports().funcs().to_vec();
+    let remote = remote(&tokio, &nats, Duration::from_secs(10));
+    wait_until_served(&tokio, &remote, &exports, &wrpc);
+    echo_every_type(&tokio, &remote, &exports);
+}
+
+/// Retries a cheap call until the server answers: wrpc-wasmtime subscribes only once it
+/// has compiled the component.
+fn wait_until_served(
+    tokio: &tokio::runtime::Runtime,
+    remote: &Remote,
+    exports: &[ExportFunc],
+    wrpc: &WrpcServer,
+) {
+    let (params, results) = types_of(func(exports, "echo-u32"));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let answer =
+            tokio.block_on(remote.call(Some(TYPES), "echo-u32", &[Val::U32(1)], &params, &results));
+        match answer {
+            Ok(values) => return assert_eq!(values, [Val::U32(1)]),
+            Err(e) => assert!(
+                Instant::now() < deadline,
+                "wrpc-wasmtime did not answer: {e}\n{}",
+                wrpc.output()
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Calls every echo function of the types guest on `remote` with a value of its type,
+/// and values of several megabytes (more than one NATS message each way).
+fn echo_every_type(tokio: &tokio::runtime::Runtime, remote: &Remote, exports: &[ExportFunc]) {
     let cases = [
         ("echo-bool", "true"),
         ("echo-u8", "255"),
@@ -140,7 +185,7 @@ fn values_of_every_type_cross_and_come_back() {
         ("echo-nested", "[some((red, {write})), none]"),
     ];
     for (name, text) in cases {
-        let export = func(&exports, name);
+        let export = func(exports, name);
         let (params, results) = types_of(export);
         let arg = wave::parse_value(text, &params[0], &Path::root("x"), &no_handles)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -159,6 +204,24 @@ fn values_of_every_type_cross_and_come_back() {
             "{name}"
         );
     }
+    let big = |name: &str, arg: Val| {
+        let (params, results) = types_of(func(exports, name));
+        let answer = tokio
+            .block_on(remote.call(
+                Some(TYPES),
+                name,
+                std::slice::from_ref(&arg),
+                &params,
+                &results,
+            ))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(answer == [arg], "{name}: a different value came back");
+    };
+    big(
+        "echo-bytes",
+        Val::List((0..3_000_000u32).map(|i| Val::U8(i as u8)).collect()),
+    );
+    big("echo-string", Val::String("é".repeat(1_500_000)));
 }
 
 #[test]

@@ -49,17 +49,46 @@ pub fn path(name: &str) -> &'static str {
 ///
 /// If it has not been built; the message says how to build it.
 pub fn js_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::var_os("WEFT_JS_GUESTS_DIR")
+    script_built(
+        "WEFT_JS_GUESTS_DIR",
+        "js-guests",
+        "build-js-guests.sh",
+        name,
+    )
+}
+
+/// The path of the Python guest `name` that `scripts/build-py-guests.sh` built from
+/// `guests-py/NAME` with componentize-py (the test command runs it before the tests), in
+/// `$WEFT_PY_GUESTS_DIR` or `~/.cache/weft/py-guests`.
+///
+/// # Panics
+///
+/// If it has not been built; the message says how to build it.
+pub fn py_path(name: &str) -> std::path::PathBuf {
+    script_built(
+        "WEFT_PY_GUESTS_DIR",
+        "py-guests",
+        "build-py-guests.sh",
+        name,
+    )
+}
+
+/// A component a build script put in `$VAR` or `~/.cache/weft/DEFAULT`.
+fn script_built(var: &str, default: &str, script: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::env::var_os(var)
         .map(std::path::PathBuf::from)
         .or_else(|| {
-            std::env::var_os("HOME")
-                .map(|h| std::path::PathBuf::from(h).join(".cache/weft/js-guests"))
+            std::env::var_os("HOME").map(|h| {
+                std::path::PathBuf::from(h)
+                    .join(".cache/weft")
+                    .join(default)
+            })
         })
-        .expect("WEFT_JS_GUESTS_DIR or HOME is set");
+        .unwrap_or_else(|| panic!("{var} or HOME is set"));
     let path = dir.join(format!("{name}.wasm"));
     assert!(
         path.is_file(),
-        "{} is missing: build it with `bash scripts/build-js-guests.sh`",
+        "{} is missing: build it with `bash scripts/{script}`",
         path.display()
     );
     path
@@ -136,6 +165,77 @@ impl Drop for NatsServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `wrpc-wasmtime nats serve` (wRPC 0.17, the Bytecode Alliance's peer for weft's NATS
+/// federation, installed by `scripts/setup-wrpc.sh`) serving a component in its own
+/// process, stopped when dropped. Its log (on stdout) and stderr are kept.
+pub struct WrpcServer {
+    child: std::process::Child,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl WrpcServer {
+    /// Starts serving `component` on `nats`. It subscribes only after compiling the
+    /// component: wait for its subjects with a call that is retried.
+    ///
+    /// # Panics
+    ///
+    /// If `wrpc-wasmtime` is not installed.
+    pub fn serve(component: &std::path::Path, nats: &NatsServer) -> WrpcServer {
+        let mut child = std::process::Command::new(wrpc_wasmtime())
+            .args(["nats", "serve", "--nats", &nats.url()])
+            .arg(component)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("wrpc-wasmtime runs; install it with `bash scripts/setup-wrpc.sh`");
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stdout = child.stdout.take().expect("piped");
+        let stderr = child.stderr.take().expect("piped");
+        for pipe in [
+            Box::new(stdout) as Box<dyn std::io::Read + Send>,
+            Box::new(stderr),
+        ] {
+            let output = std::sync::Arc::clone(&output);
+            std::thread::spawn(move || {
+                use std::io::BufRead as _;
+                for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+                    let mut kept = output.lock().unwrap_or_else(|p| p.into_inner());
+                    kept.push_str(&line);
+                    kept.push('\n');
+                }
+            });
+        }
+        WrpcServer { child, output }
+    }
+
+    /// What it has printed so far (its log and the guest's output).
+    pub fn output(&self) -> String {
+        self.output
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+impl Drop for WrpcServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `wrpc-wasmtime` binary: on `PATH`, or where `cargo install` puts it.
+pub fn wrpc_wasmtime() -> std::path::PathBuf {
+    let installed = std::env::var_os("HOME")
+        .map(|h| std::path::PathBuf::from(h).join(".cargo/bin/wrpc-wasmtime"));
+    match installed {
+        Some(path) if path.is_file() => path,
+        _ => std::path::PathBuf::from("wrpc-wasmtime"),
     }
 }
 

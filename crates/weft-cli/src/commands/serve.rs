@@ -11,6 +11,7 @@ use weft_runtime::{Runtime, parse_duration, parse_size};
 use weft_serve::{App, AppError, AppOptions, Docs, GatewayConfig, Server, ServerConfig};
 
 use crate::options::{RunOptions, WacDeps};
+use crate::session::{REMOTE_TIMEOUT, Target, bind_remote_imports, remote_bindings};
 
 /// Serve a component over HTTP: a `wasi:http` handler as `wasmtime serve` does, or any
 /// other component as a JSON API generated from its WIT.
@@ -74,6 +75,10 @@ pub struct ServeCommand {
     /// NATS: the queue group servers of one component share, so each call reaches one.
     #[arg(long, default_value = "weft", value_name = "NAME", requires = "nats")]
     nats_group: String,
+    /// NATS: satisfy the component's import interface IFACE with the exports served at
+    /// `nats://HOST:PORT[/PREFIX]`, as `weft call --import` does (repeatable).
+    #[arg(long = "import", value_name = "IFACE=URL", requires = "nats")]
+    remote_imports: Vec<String>,
     /// Serve WASI 0.3 `wasi:http/service` handlers, and link WASI 0.3 for any component
     /// (wasmtime 48 marks it experimental and unstable, without patch-release fixes).
     #[arg(long)]
@@ -166,19 +171,19 @@ impl ServeCommand {
     /// or SIGTERM.
     fn serve_nats(&self, runtime: &Runtime, url: &str, options: &AppOptions) -> anyhow::Result<()> {
         let address = weft_federation::NatsAddress::parse(url)?;
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let target = Target::load(runtime, &self.component, &self.wac)?;
+        let bindings = remote_bindings(&target, &self.remote_imports)?;
+        let timeout = options.limits.timeout.unwrap_or(REMOTE_TIMEOUT);
         let imports = weft_runtime::Imports::new()
             .greeter_logging()
             .asynchronous()
             .trap_unknown(options.trap_unknown_imports);
-        let prepared = if weft_link::is_composition(&self.component) {
-            weft_link::Linked::load(runtime, &self.component, &options.wac)?
-                .prepare(runtime, &imports)?
-        } else {
-            let component = runtime
-                .load_file(&self.component)
-                .map_err(crate::hints::load_error)?;
-            runtime.prepare(&component, &imports)?
-        };
+        let imports = bind_remote_imports(imports, bindings, timeout, &tokio)?;
+        let prepared = target.prepare(runtime, &imports)?;
         let (served, skipped) = weft_federation::servable(&prepared, &address.prefix);
         for name in &skipped {
             crate::output::stderr_line!(
@@ -191,10 +196,6 @@ impl ServeCommand {
                 self.component.display()
             );
         }
-        let tokio = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?;
         let serve_options = weft_federation::ServeOptions {
             prefix: address.prefix.clone(),
             group: Some(self.nats_group.clone()),
