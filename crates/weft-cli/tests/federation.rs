@@ -87,9 +87,7 @@ fn guest(name: &str) -> &'static str {
 #[test]
 fn an_import_is_satisfied_by_a_component_served_elsewhere() {
     let nats = NatsServer::start();
-    let store = Served::start(Path::new(guest("storage-v2")), &nats);
-    // The subjects are listed after the first line.
-    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    let _store = serve_store(&nats);
     // The adapter's `storage-v2` calls go to the store in the other process, which keeps
     // its state between calls.
     let import = format!("storage-v2={}", nats.url());
@@ -113,6 +111,14 @@ fn an_import_is_satisfied_by_a_component_served_elsewhere() {
     assert_eq!(out, "some(\"hello\")\n");
 }
 
+/// The storage-v2 guest served on `nats`, once it lists its subjects (after its first
+/// line).
+fn serve_store(nats: &NatsServer) -> Served {
+    let store = Served::start(Path::new(guest("storage-v2")), nats);
+    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    store
+}
+
 /// Waits until `served` lists `subject` among the subjects it serves.
 fn wait_for_subject(served: &Served, subject: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
@@ -125,8 +131,7 @@ fn wait_for_subject(served: &Served, subject: &str) {
 #[test]
 fn a_manifest_binds_an_import_to_a_served_export_when_linked_at_run_time() {
     let nats = NatsServer::start();
-    let store = Served::start(Path::new(guest("storage-v2")), &nats);
-    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    let _store = serve_store(&nats);
     // The legacy app runs on the adapter in this process; the adapter's store is the one
     // served in the other process.
     let dir = tempfile::tempdir().unwrap();
@@ -180,8 +185,7 @@ dependencies = {{ "legacy:storage/storage-v1" = "adapter" }}
 #[test]
 fn a_served_component_s_own_imports_can_be_served_elsewhere() {
     let nats = NatsServer::start();
-    let store = Served::start(Path::new(guest("storage-v2")), &nats);
-    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    let _store = serve_store(&nats);
     // Three processes: the app here, the adapter it calls, the store the adapter calls.
     let import = format!("storage-v2={}", nats.url());
     let adapter = Served::start_with(
@@ -209,8 +213,7 @@ fn a_served_component_s_own_imports_can_be_served_elsewhere() {
 #[test]
 fn wrpc_wasmtime_and_weft_call_each_other_in_one_chain() {
     let nats = NatsServer::start();
-    let store = Served::start(Path::new(guest("storage-v2")), &nats);
-    wait_for_subject(&store, "  wrpc.0.0.1.modern:storage/storage-v2@2.0.0.put");
+    let store = serve_store(&nats);
     // wRPC's own host runs the adapter: its `storage-v2` import goes over NATS to the store
     // weft serves, and weft's legacy app calls the adapter wRPC serves.
     let adapter = WrpcServer::serve(Path::new(guest("storage-adapter")), &nats);

@@ -109,7 +109,7 @@ fn values_of_every_type_cross_and_come_back() {
     let tokio = tokio();
     let (_server, exports) = serve(&nats, "types", Limits::default());
     let remote = remote(&tokio, &nats, Duration::from_secs(10));
-    echo_every_type(&tokio, &remote, &exports);
+    echo_every_type(&tokio, &remote, &exports, &String::new);
 }
 
 #[test]
@@ -123,7 +123,60 @@ fn weft_calls_every_type_on_a_component_wrpc_wasmtime_serves() {
     let exports: Vec<ExportFunc> = types.exports().funcs().to_vec();
     let remote = remote(&tokio, &nats, Duration::from_secs(10));
     wait_until_served(&tokio, &remote, &exports, &wrpc);
-    echo_every_type(&tokio, &remote, &exports);
+    // wRPC 0.17's signed LEB128 decoder (wasm-tokio 0.6 `read_i16_leb128` and its kin)
+    // refuses a last byte above its overflow bound even when it only extends the sign, so
+    // it cannot read back its own encoding of s16 below -8192 or s64 below -2^62 (weft's
+    // bytes are the same as its encoder's, `80 80 7e` for -32768). These cases keep to
+    // what it reads; the extremes are the next test's.
+    echo_cases(
+        &tokio,
+        &remote,
+        &exports,
+        &|| wrpc.output(),
+        &[("echo-s16", "-8192"), ("echo-s64", "-4611686018427387904")],
+    );
+}
+
+#[test]
+fn wrpc_wasmtime_refuses_the_most_negative_integers_weft_sends_as_it_would_itself() {
+    let nats = NatsServer::start();
+    let tokio = tokio();
+    let wrpc = WrpcServer::serve(std::path::Path::new(weft_test_guests::path("types")), &nats);
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let types = runtime.load_file(weft_test_guests::path("types")).unwrap();
+    let exports: Vec<ExportFunc> = types.exports().funcs().to_vec();
+    let remote = remote(&tokio, &nats, Duration::from_secs(10));
+    wait_until_served(&tokio, &remote, &exports, &wrpc);
+    // The bytes weft sends are wRPC's own encoder's (`put_i16_leb128`); its decoder fails
+    // the call. When a wRPC release reads them, this test fails: then drop the
+    // replacements above.
+    let (params, results) = types_of(func(&exports, "echo-s16"));
+    let mut bytes = Vec::new();
+    codec::encode(&Val::S16(i16::MIN), &params[0], &mut bytes).unwrap();
+    assert_eq!(bytes, [0x80, 0x80, 0x7e]);
+    let refused = tokio.block_on(remote.call(
+        Some(TYPES),
+        "echo-s16",
+        &[Val::S16(i16::MIN)],
+        &params,
+        &results,
+    ));
+    assert!(
+        matches!(&refused, Err(FederationError::Protocol { detail, .. })
+            if detail.contains("ended before a value")),
+        "{refused:?}"
+    );
+    // The server goes on.
+    let answer = tokio
+        .block_on(remote.call(
+            Some(TYPES),
+            "echo-s16",
+            &[Val::S16(-8192)],
+            &params,
+            &results,
+        ))
+        .unwrap();
+    assert_eq!(answer, [Val::S16(-8192)]);
 }
 
 /// Retries a cheap call until the server answers: wrpc-wasmtime subscribes only once it
@@ -153,7 +206,24 @@ fn wait_until_served(
 
 /// Calls every echo function of the types guest on `remote` with a value of its type,
 /// and values of several megabytes (more than one NATS message each way).
-fn echo_every_type(tokio: &tokio::runtime::Runtime, remote: &Remote, exports: &[ExportFunc]) {
+/// `server_log` says what the server logged, for a failure's message.
+fn echo_every_type(
+    tokio: &tokio::runtime::Runtime,
+    remote: &Remote,
+    exports: &[ExportFunc],
+    server_log: &dyn Fn() -> String,
+) {
+    echo_cases(tokio, remote, exports, server_log, &[]);
+}
+
+/// [`echo_every_type`] with some cases' values replaced.
+fn echo_cases(
+    tokio: &tokio::runtime::Runtime,
+    remote: &Remote,
+    exports: &[ExportFunc],
+    server_log: &dyn Fn() -> String,
+    replaced: &[(&str, &str)],
+) {
     let cases = [
         ("echo-bool", "true"),
         ("echo-u8", "255"),
@@ -184,44 +254,39 @@ fn echo_every_type(tokio: &tokio::runtime::Runtime, remote: &Remote, exports: &[
         ("echo-result-empty", "ok"),
         ("echo-nested", "[some((red, {write})), none]"),
     ];
-    for (name, text) in cases {
-        let export = func(exports, name);
-        let (params, results) = types_of(export);
-        let arg = wave::parse_value(text, &params[0], &Path::root("x"), &no_handles)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let answer = tokio
+    let echo = |name: &str, arg: &Val| {
+        let (params, results) = types_of(func(exports, name));
+        tokio
             .block_on(remote.call(
                 Some(TYPES),
                 name,
-                std::slice::from_ref(&arg),
+                std::slice::from_ref(arg),
                 &params,
                 &results,
             ))
+            .unwrap_or_else(|e| panic!("{name}: {e}\nthe server's log:\n{}", server_log()))
+    };
+    for (name, text) in cases {
+        let text = replaced
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(text, |(_, t)| *t);
+        let (params, _) = types_of(func(exports, name));
+        let arg = wave::parse_value(text, &params[0], &Path::root("x"), &no_handles)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let answer = echo(name, &arg);
         assert_eq!(
             answer.into_iter().map(sorted).collect::<Vec<_>>(),
             vec![sorted(arg)],
             "{name}"
         );
     }
-    let big = |name: &str, arg: Val| {
-        let (params, results) = types_of(func(exports, name));
-        let answer = tokio
-            .block_on(remote.call(
-                Some(TYPES),
-                name,
-                std::slice::from_ref(&arg),
-                &params,
-                &results,
-            ))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let bytes = Val::List((0..3_000_000u32).map(|i| Val::U8(i as u8)).collect());
+    let text = Val::String("é".repeat(1_500_000));
+    for (name, arg) in [("echo-bytes", bytes), ("echo-string", text)] {
+        let answer = echo(name, &arg);
         assert!(answer == [arg], "{name}: a different value came back");
-    };
-    big(
-        "echo-bytes",
-        Val::List((0..3_000_000u32).map(|i| Val::U8(i as u8)).collect()),
-    );
-    big("echo-string", Val::String("é".repeat(1_500_000)));
+    }
 }
 
 #[test]

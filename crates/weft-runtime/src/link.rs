@@ -314,10 +314,7 @@ fn define_func<T: Send + 'static>(
                     let future = f(params.to_vec());
                     let record = record.clone();
                     Box::pin(async move {
-                        let done = match future.await {
-                            Ok(values) => fill(results, values),
-                            Err(e) => Err(e),
-                        };
+                        let done = future.await.and_then(|values| fill(results, values));
                         if let Some(import) = &record {
                             accessor.with(|mut access| {
                                 keep_call(access.data_mut(), import, params, results, &done)
@@ -331,10 +328,7 @@ fn define_func<T: Send + 'static>(
                     let future = f(params.to_vec());
                     let record = record.clone();
                     Box::new(async move {
-                        let done = match future.await {
-                            Ok(values) => fill(results, values),
-                            Err(e) => Err(e),
-                        };
+                        let done = future.await.and_then(|values| fill(results, values));
                         if let Some(import) = &record {
                             keep_call(store.data_mut(), import, params, results, &done);
                         }
