@@ -71,15 +71,33 @@ measure() {
         sleep 0.5
     done
     [ "$i" -lt 240 ] || { echo "$name did not answer:" >&2; cat "$tmp/probe.log" "$tmp/$name.log" >&2; exit 1; }
-    "$driver" "$url" "$greeter" greet '{name: "Ada", title: none}' 1000 "$callers" >/dev/null 2>&1
+    drive "$name" 1000 "$callers" >/dev/null
     echo "measuring $name: $calls calls, $callers callers; $latency_calls calls, 1 caller" >&2
-    read -r _ rps _ _ < <("$driver" "$url" "$greeter" greet '{name: "Ada", title: none}' "$calls" "$callers" 2>/dev/null)
-    read -r _ _ p50 p99 < <("$driver" "$url" "$greeter" greet '{name: "Ada", title: none}' "$latency_calls" 1 2>/dev/null)
+    local rps p50 p99
+    read -r _ rps _ _ <<<"$(drive "$name" "$calls" "$callers")"
+    read -r _ _ p50 p99 <<<"$(drive "$name" "$latency_calls" 1)"
     echo "$name $rps $p50 $p99" >>"$tmp/results"
 }
 
+# drive NAME CALLS CALLERS: the driver's "CALLS CALLS/S P50_MS P99_MS"; on a failure, its
+# error and the server's log, and the script stops.
+drive() {
+    local name=$1
+    shift
+    "$driver" "$url" "$greeter" greet '{name: "Ada", title: none}' "$@" 2>"$tmp/drive.log" ||
+        { echo "the calls to $name failed:" >&2; cat "$tmp/drive.log" "$tmp/$name.log" >&2; exit 1; }
+}
+
+# Stops server PID: SIGINT (weft stops gracefully), then SIGKILL after 5 s (wrpc-wasmtime
+# 0.17 does not stop on SIGINT or SIGTERM while it serves).
 stop() {
+    local i
     kill -INT "$1" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
 }
 
@@ -98,7 +116,7 @@ measure wrpc
 stop "$server"
 
 echo
-echo "$("$weft" --version)   $("$wrpc" --version 2>/dev/null || echo wrpc-wasmtime 0.17.0)   nats-server $(nats-server --version | awk '{print $NF}')   $(nproc) cores"
+echo "$("$weft" --version)   $("$wrpc" --version 2>/dev/null || echo wrpc-wasmtime 0.17.0) (wrpc 0.17.0)   nats-server $(nats-server --version | awk '{print $NF}')   $(nproc) cores"
 python3 - "$tmp/results" <<'PY'
 import sys
 rows = {}
