@@ -117,12 +117,7 @@ fn weft_calls_every_type_on_a_component_wrpc_wasmtime_serves() {
     let nats = NatsServer::start();
     let tokio = tokio();
     // wRPC's own host serves the types guest; weft's codec and transport call it.
-    let wrpc = WrpcServer::serve(std::path::Path::new(weft_test_guests::path("types")), &nats);
-    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
-    let types = runtime.load_file(weft_test_guests::path("types")).unwrap();
-    let exports: Vec<ExportFunc> = types.exports().funcs().to_vec();
-    let remote = remote(&tokio, &nats, Duration::from_secs(10));
-    wait_until_served(&tokio, &remote, &exports, &wrpc);
+    let (wrpc, exports, remote) = wrpc_serving_types(&nats, &tokio);
     // wRPC 0.17's signed LEB128 decoder (wasm-tokio 0.6 `read_i16_leb128` and its kin)
     // refuses a last byte above its overflow bound even when it only extends the sign, so
     // it cannot read back its own encoding of s16 below -8192 or s64 below -2^62 (weft's
@@ -141,12 +136,7 @@ fn weft_calls_every_type_on_a_component_wrpc_wasmtime_serves() {
 fn wrpc_wasmtime_refuses_the_most_negative_integers_weft_sends_as_it_would_itself() {
     let nats = NatsServer::start();
     let tokio = tokio();
-    let wrpc = WrpcServer::serve(std::path::Path::new(weft_test_guests::path("types")), &nats);
-    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
-    let types = runtime.load_file(weft_test_guests::path("types")).unwrap();
-    let exports: Vec<ExportFunc> = types.exports().funcs().to_vec();
-    let remote = remote(&tokio, &nats, Duration::from_secs(10));
-    wait_until_served(&tokio, &remote, &exports, &wrpc);
+    let (_wrpc, exports, remote) = wrpc_serving_types(&nats, &tokio);
     // The bytes weft sends are wRPC's own encoder's (`put_i16_leb128`); its decoder fails
     // the call. When a wRPC release reads them, this test fails: then drop the
     // replacements above.
@@ -177,6 +167,21 @@ fn wrpc_wasmtime_refuses_the_most_negative_integers_weft_sends_as_it_would_itsel
         ))
         .unwrap();
     assert_eq!(answer, [Val::S16(-8192)]);
+}
+
+/// wrpc-wasmtime serving the types guest on `nats`, once it answers; the guest's exports
+/// and a client.
+fn wrpc_serving_types(
+    nats: &NatsServer,
+    tokio: &tokio::runtime::Runtime,
+) -> (WrpcServer, Vec<ExportFunc>, Remote) {
+    let wrpc = WrpcServer::serve(std::path::Path::new(weft_test_guests::path("types")), nats);
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let types = runtime.load_file(weft_test_guests::path("types")).unwrap();
+    let exports: Vec<ExportFunc> = types.exports().funcs().to_vec();
+    let remote = remote(tokio, nats, Duration::from_secs(10));
+    wait_until_served(tokio, &remote, &exports, &wrpc);
+    (wrpc, exports, remote)
 }
 
 /// Retries a cheap call until the server answers: wrpc-wasmtime subscribes only once it
